@@ -1,0 +1,42 @@
+# parkstad-analysis — `make help` lists the targets.
+# On a fresh machine: `make report` builds everything, `make test` runs the tests.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export MPLBACKEND := Agg
+
+.DEFAULT_GOAL := help
+.PHONY: help install data report test lint lab clean-data
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the package with its dev tools
+
+data: $(STAMP) ## fetch raw data (mirror or CBS) and build data/processed
+	$(BIN)/parkstad fetch --quiet
+	$(BIN)/parkstad build
+
+report: data ## the main job: fetch and build the data (report notebooks: see README)
+
+test: $(STAMP) ## run the whole test suite (unit tests, notebooks, lint)
+	$(BIN)/ruff check parkstad_analysis tests notebooks
+	$(BIN)/python -m pytest --cov=parkstad_analysis --cov-report=term:skip-covered
+
+lint: $(STAMP) ## ruff on the package, tests and notebooks
+	$(BIN)/ruff check parkstad_analysis tests notebooks
+	$(BIN)/ruff format --check parkstad_analysis tests
+
+lab: $(STAMP) ## start JupyterLab with the project's kernel registered
+	$(BIN)/python -m ipykernel install --user --name parkstad-analysis --display-name "parkstad-analysis"
+	$(BIN)/jupyter lab notebooks/
+
+clean-data: ## remove data/processed (data/raw is kept: it is write-once)
+	rm -rf data/processed/*.parquet data/processed/*.gpkg data/processed/*.csv

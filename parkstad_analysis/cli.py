@@ -1,0 +1,98 @@
+"""The ``parkstad`` command.
+
+Exit codes: 0 success, 1 a run failed (a notebook, a download), 2 bad input
+(unknown dataset/area/indicator, bad option, unreadable file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .config import Settings
+from .errors import DataFormatError, FetchError, ParkstadError, UnknownNameError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(root=args.root, mirror=args.mirror)
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from .sources import load_registry, raw_dataset
+
+    settings = _settings(args)
+    for dataset in load_registry().values():
+        state = "fetched" if raw_dataset(dataset.id, settings) else "-"
+        in_mirror = bool(settings.mirror and dataset.mirror and (settings.mirror / dataset.mirror.path).exists())
+        print(f"{dataset.id:32} {dataset.period:14} {dataset.source:6} {dataset.table_id or '':9} "
+              f"{'mirror' if in_mirror else '':6} {state:7} {dataset.title}")
+    return EXIT_OK
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from .sources import fetch
+
+    settings = _settings(args)
+    print(f"mirror: {settings.mirror or 'none (downloading from CBS)'}")
+    for result in fetch(args.datasets or None, settings, progress=not args.quiet):
+        print(f"{result.status:8} {result.dataset_id}" + (f" ({result.origin})" if result.origin else ""))
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    settings = _settings(args)
+    report = build(settings)
+    for name, rows in report.tables.items():
+        print(f"table  {name:16} {rows:7} rows")
+    for name, rows in report.layers.items():
+        print(f"layer  {name:16} {rows:7} features")
+    for name in report.skipped:
+        print(f"skipped {name}: no raw data fetched for it")
+    print(f"written to {settings.processed_dir}")
+    return EXIT_OK
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(prog="parkstad", description="CBS data, maps and reports for Parkstad Limburg")
+    parser.add_argument("--root", help="project folder (default: the checkout, or $PARKSTAD_HOME)")
+    parser.add_argument("--mirror", help="folder with CBS files to use instead of the internet "
+                                         "(default: $PARKSTAD_CBS_MIRROR, else ../shared/cbs when present)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("datasets", help="list the dataset registry and what is fetched")
+    p.set_defaults(func=cmd_datasets)
+
+    p = sub.add_parser("fetch", help="fill data/raw from the mirror or CBS (cached datasets are kept)")
+    p.add_argument("datasets", nargs="*", help="dataset ids (default: all the mirror holds, or all from CBS)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("build", help="build data/processed from data/raw")
+    p.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``parkstad`` console script."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (UnknownNameError, DataFormatError) as exc:
+        print(f"parkstad {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FetchError as exc:
+        print(f"parkstad {args.command}: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except ParkstadError as exc:
+        print(f"parkstad {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Shared fixtures: the real CBS files in ../shared/cbs and throw-away project folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from parkstad_analysis.build import build
+from parkstad_analysis.config import Settings
+from parkstad_analysis.sources import fetch
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "cbs"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The offline copy of real CBS data (read-only)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} not present: the real-data tests need ../shared/cbs beside the checkout")
+    return SHARED
+
+
+@pytest.fixture
+def project(tmp_path: Path, shared: Path) -> Settings:
+    """An empty project folder that takes its data from the shared mirror."""
+    return Settings(root=tmp_path / "project", mirror=shared)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Settings:
+    """A project with every mirror dataset fetched and built once for the session."""
+    settings = Settings(root=tmp_path_factory.mktemp("built"), mirror=shared)
+    fetch(settings=settings, progress=False)
+    build(settings)
+    return settings
+
+
+def tree_state(folder: Path) -> dict[str, bytes]:
+    """Relative path → bytes of every file below ``folder`` (to prove nothing changed)."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -1,0 +1,60 @@
+"""The dataset registry against the real mirror."""
+
+import json
+
+import pytest
+
+from parkstad_analysis.errors import UnknownNameError
+from parkstad_analysis.sources import get_dataset, load_registry, sha256_of
+
+REGISTRY = load_registry()
+
+
+def test_registry_covers_kwb_2016_to_2024_with_distinct_tables():
+    kwb = {d.year: d.table_id for d in REGISTRY.values() if d.feeds == "kwb"}
+    assert sorted(kwb) == list(range(2016, 2025))
+    assert kwb[2019] == "84583NED" and kwb[2024] == "85984NED"
+    assert len(set(kwb.values())) == 9
+
+
+def test_every_entry_has_licence_and_a_way_to_get_it():
+    for dataset in REGISTRY.values():
+        assert dataset.licence
+        assert dataset.downloadable() or dataset.mirror is not None, dataset.id
+        if dataset.source == "odata":
+            assert dataset.table_id, dataset.id
+        if dataset.source == "url":
+            assert dataset.url.startswith("https://"), dataset.id
+
+
+def test_every_file_in_the_mirror_is_registered(shared):
+    registered = set()
+    for dataset in REGISTRY.values():
+        if dataset.mirror:
+            path = shared / dataset.mirror.path
+            registered |= {p for p in path.rglob("*") if p.is_file()} if path.is_dir() else {path}
+    present = {p for p in shared.rglob("*") if p.is_file() and p.name != "README.md"}
+    assert present - registered == set()
+
+
+@pytest.mark.parametrize("dataset", [d for d in REGISTRY.values() if d.mirror], ids=lambda d: d.id)
+def test_mirror_checksums_match_registry(dataset, shared):
+    path = shared / dataset.mirror.path
+    if path.is_dir():
+        assert dataset.mirror.members, f"{dataset.id}: a folder needs per-file sums"
+        for name, expected in dataset.mirror.members.items():
+            assert sha256_of(path / name) == expected, name
+    else:
+        assert dataset.mirror.sha256 and sha256_of(path) == dataset.mirror.sha256
+
+
+def test_kwb_2024_table_id_matches_its_table_info(shared):
+    info = json.loads((shared / "kwb/85984NED_2024/TableInfos.json").read_text("utf-8-sig"))
+    info = info["value"][0] if isinstance(info, dict) else info[0]
+    assert info["Identifier"] == REGISTRY["kwb_2024"].table_id
+    assert info["Title"] == REGISTRY["kwb_2024"].title
+
+
+def test_unknown_dataset_lists_the_valid_ids():
+    with pytest.raises(UnknownNameError, match="unknown dataset 'kwb_1999'.*kwb_2019"):
+        get_dataset("kwb_1999")
