@@ -256,11 +256,10 @@ def build_population(settings: Settings) -> pd.DataFrame:
     frames = []
     registry = load_registry()
     for dataset_id, raw in _raw_for("population", settings):
-        if raw.format == "odata-csv":
-            rows = cbs.read_odata_csv(raw.path(), required=("WijkenEnBuurten", "AantalInwoners_5"))
-        else:
-            rows = cbs.read_odata_typed_json(raw.path("TypedDataSet.json"), required=("WijkenEnBuurten", "AantalInwoners_5"))
-        frame = cbs.tidy(rows, where=str(raw.folder), codes=rows["WijkenEnBuurten"],
+        path = raw.path() if raw.format == "odata-csv" else raw.path("TypedDataSet.json")
+        reader = cbs.read_odata_csv if raw.format == "odata-csv" else cbs.read_odata_typed_json
+        rows = reader(path, required=("WijkenEnBuurten", "AantalInwoners_5"))
+        frame = cbs.tidy(rows, where=str(path), codes=rows["WijkenEnBuurten"],
                          indicators={"AantalInwoners_5": "aantal_inwoners"}, year=registry[dataset_id].year)
         frames.append(_parkstad(frame))
     return _concat(frames, ["year", "region_code"])

@@ -410,6 +410,6 @@ def tidy(
     keys = ["region_code", "period"] if "period" in out.columns else ["region_code", "year"]
     dup = out.duplicated(keys, keep=False)
     if dup.any():
-        first = out.loc[dup, keys].iloc[0].tolist()
+        first = [str(v) for v in out.loc[dup, keys].iloc[0].tolist()]
         raise DataFormatError(f"{where}: {int(dup.sum())} rows share region and period, e.g. {first}")
     return out

@@ -3,9 +3,9 @@
 import hashlib
 
 import pytest
-
 from cbs_server import DOWN, FLAKY, PAGED, ROWS, TRUNCATED, CbsStandIn
 from conftest import tree_state
+
 from parkstad_analysis import cbs
 from parkstad_analysis.build import kwb_from_odata
 from parkstad_analysis.config import Settings

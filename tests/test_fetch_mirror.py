@@ -5,8 +5,8 @@ import shutil
 import stat
 
 import pytest
-
 from conftest import tree_state
+
 from parkstad_analysis.errors import ChecksumError, FetchError, UnknownNameError
 from parkstad_analysis.sources import default_datasets, fetch, raw_dataset, sha256_of, verify_raw
 
