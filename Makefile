@@ -27,11 +27,11 @@ data: $(STAMP) ## fetch raw data (mirror or CBS) and build data/processed
 report: data ## the main job: fetch and build the data (report notebooks: see README)
 
 test: $(STAMP) ## run the whole test suite (unit tests, notebooks, lint)
-	$(BIN)/ruff check parkstad_analysis tests notebooks
+	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
 	$(BIN)/python -m pytest --cov=parkstad_analysis --cov-report=term:skip-covered
 
 lint: $(STAMP) ## ruff on the package, tests and notebooks
-	$(BIN)/ruff check parkstad_analysis tests notebooks
+	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
 	$(BIN)/ruff format --check parkstad_analysis tests
 
 lab: $(STAMP) ## start JupyterLab with the project's kernel registered

@@ -56,6 +56,35 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_areas(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .areas import get_area, load_areas, sum_counts
+
+    settings = _settings(args)
+    areas = [get_area(n) for n in args.areas] if args.areas else list(load_areas().values())
+    kwb_path = settings.processed_dir / "kwb.parquet"
+    kwb = pd.read_parquet(kwb_path) if kwb_path.is_file() else None
+    names_path = settings.processed_dir / "region_names.parquet"
+    names = (pd.read_parquet(names_path).sort_values("year").groupby("region_code")["region_name"].last()
+             if names_path.is_file() else pd.Series(dtype=str))
+    for area in areas:
+        print(f"{area.name}: {area.title} [{area.level}, boundaries {area.boundaries[0]}-{area.boundaries[1]}]")
+        print(f"  {area.definition}")
+        print(f"  source: {area.source}")
+        print("  " + ", ".join(f"{c} {names.get(c, '?')}" for c in area.codes))
+        if kwb is None:
+            print("  inhabitants: unknown (run `parkstad build` first)")
+            continue
+        known = []
+        for year in sorted(set(kwb["year"].dropna().astype(int))):
+            result = sum_counts(kwb[kwb["year"] == year], area, "aantal_inwoners")
+            if len(result) and result["coverage"].iloc[0] == 1.0:
+                known.append(f"{year}: {result['value'].iloc[0]:,.0f}")
+        print("  inhabitants: " + ("; ".join(known) if known else "no KWB figures cover this area"))
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="parkstad", description="CBS data, maps and reports for Parkstad Limburg")
@@ -74,6 +103,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build data/processed from data/raw")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("areas", help="list the focus areas with codes, names and inhabitants")
+    p.add_argument("areas", nargs="*", help="area names (default: all)")
+    p.set_defaults(func=cmd_areas)
     return parser
 
 

@@ -1,0 +1,184 @@
+"""The Regio Deal projects of the press release of 17 December 2020, and their analysis.
+
+The projects table (``data/raw/regio_deal_2020_projects.csv``) is typed from the
+press release in ``../shared/seeds``: facts (names, places, euros), not prose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+
+from .areas import get_area, rate, sum_counts
+from .config import Settings
+from .errors import DataFormatError, UnknownNameError
+
+PROJECTS_FILE = "regio_deal_2020_projects.csv"
+#: Totals stated in (or implied by) the press release.
+RELEASE_CONTRIBUTION_EUR = 501_030
+RELEASE_TOTAL_COST_EUR = 2_226_344  # "ruim 2,2 miljoen"
+
+PROJECTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "project_id": pa.Column(int, unique=True),
+        "project": pa.Column(str, pa.Check.str_length(min_value=3)),
+        "organisations": pa.Column(str),
+        "gemeente": pa.Column(str, pa.Check.isin(["Heerlen", "Kerkrade", "Brunssum", "Landgraaf", "Simpelveld",
+                                                  "Voerendaal", "Beekdaelen"])),
+        "gemeente_code": pa.Column(str, pa.Check.str_matches(r"^GM\d{4}$")),
+        "neighbourhoods": pa.Column(str),
+        "areas": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "track": pa.Column(str, pa.Check.isin(["wijkgericht", "generiek"])),
+        "target_group": pa.Column(str),
+        "total_cost_eur": pa.Column(int, pa.Check.gt(0)),
+        "regio_deal_contribution_eur": pa.Column(int, pa.Check.ge(0)),
+    },
+    checks=pa.Check(lambda df: df["regio_deal_contribution_eur"] <= df["total_cost_eur"],
+                    error="contribution exceeds total cost"),
+    strict=True,
+)
+
+
+def load_projects(path: str | Path | None = None, settings: Settings | None = None) -> pd.DataFrame:
+    """Read and check the projects table.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the file and the failing column, or an area name that is unknown.
+    """
+    path = Path(path) if path else (settings or Settings.from_env()).raw_dir / PROJECTS_FILE
+    if not path.is_file():
+        raise DataFormatError(f"{path}: file not found")
+    frame = pd.read_csv(path, dtype={"gemeente_code": str}, keep_default_na=False)
+    for column in ("total_cost_eur", "regio_deal_contribution_eur", "project_id"):
+        if column in frame.columns:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+            if frame[column].isna().any():
+                raise DataFormatError(f"{path}, column {column!r}: expected whole euros, found "
+                                      f"{frame.loc[frame[column].isna(), column].index.tolist()} not numeric")
+            frame[column] = frame[column].astype(int)
+    try:
+        frame = PROJECTS_SCHEMA.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        first = exc.failure_cases.iloc[0]
+        raise DataFormatError(f"{path}: column {first['column']!r} fails {first['check']} "
+                              f"(e.g. {first['failure_case']!r})") from exc
+    for areas in frame["areas"]:
+        for name in split_areas(areas):
+            try:
+                get_area(name)
+            except UnknownNameError as exc:
+                raise DataFormatError(f"{path}, column 'areas': {exc}") from exc
+    return frame
+
+
+def split_areas(value: str) -> list[str]:
+    """``"hoensbroek; gms"`` → ``["hoensbroek", "gms"]``."""
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def co_financing(projects: pd.DataFrame) -> pd.DataFrame:
+    """Per project: contribution, total cost, contribution share and co-financing by others."""
+    out = projects[["project_id", "project", "gemeente", "track", "total_cost_eur", "regio_deal_contribution_eur"]].copy()
+    out["contribution_share"] = out["regio_deal_contribution_eur"] / out["total_cost_eur"]
+    out["co_financing_eur"] = out["total_cost_eur"] - out["regio_deal_contribution_eur"]
+    return out
+
+
+def totals_by(projects: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Sum of contributions and total cost per ``gemeente`` or ``track``."""
+    if column not in ("gemeente", "track"):
+        raise UnknownNameError("grouping", column, ["gemeente", "track"])
+    grouped = projects.groupby(column)[["regio_deal_contribution_eur", "total_cost_eur"]].sum()
+    grouped["projects"] = projects.groupby(column).size()
+    grouped["contribution_share"] = grouped["regio_deal_contribution_eur"] / grouped["total_cost_eur"]
+    return grouped.sort_values("regio_deal_contribution_eur", ascending=False).reset_index()
+
+
+def area_allocation(projects: pd.DataFrame, kwb: pd.DataFrame, year: int = 2019) -> pd.DataFrame:
+    """Each project's money per focus area it serves.
+
+    A project serving several areas (Werk in de Wijk: Hoensbroek and GMS) is split
+    in proportion to the areas' inhabitants in ``year``; ``share`` records the split.
+    """
+    records = []
+    for project in projects.itertuples():
+        names = split_areas(project.areas)
+        people = {n: _inhabitants(kwb, n, year)[0] for n in names}
+        known = sum(v for v in people.values() if pd.notna(v))
+        for name in names:
+            share = 1.0 if len(names) == 1 else (people[name] / known if known and pd.notna(people[name]) else 1 / len(names))
+            records.append({"project_id": project.project_id, "project": project.project, "area": name,
+                            "share": share, "contribution_eur": project.regio_deal_contribution_eur * share,
+                            "total_cost_eur": project.total_cost_eur * share})
+    return pd.DataFrame.from_records(records)
+
+
+def totals_by_area(projects: pd.DataFrame, kwb: pd.DataFrame, year: int = 2019) -> pd.DataFrame:
+    """Contributions and cost summed per focus area (after :func:`area_allocation`)."""
+    allocation = area_allocation(projects, kwb, year)
+    grouped = allocation.groupby("area")[["contribution_eur", "total_cost_eur"]].sum()
+    return grouped.sort_values("contribution_eur", ascending=False).reset_index()
+
+
+def _inhabitants(kwb: pd.DataFrame, area_name: str, year: int) -> tuple[float, int | None]:
+    """Inhabitants of an area in ``year``, else in the nearest later year that covers it fully."""
+    area = get_area(area_name)
+    for candidate in sorted(set(kwb["year"].dropna().astype(int)), key=lambda y: (y < year, abs(y - year))):
+        result = sum_counts(kwb[kwb["year"] == candidate], area, "aantal_inwoners")
+        if len(result) and result["coverage"].iloc[0] == 1.0:
+            return float(result["value"].iloc[0]), candidate
+    return float("nan"), None
+
+
+def per_capita(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFrame, year: int = 2019,
+               quarter: str | None = None) -> pd.DataFrame:
+    """Contribution per inhabitant and per bijstand recipient of the area each project serves.
+
+    Parameters
+    ----------
+    year : int
+        KWB year for inhabitants; where the area has no figures that year (Brunssum-Noord
+        has wijk figures only in the 2024 KWB offline) the nearest later year is used and
+        named in ``inhabitants_year``.
+    quarter : str, optional
+        Benefit quarter (default: latest). Recipients are known only where the benefit
+        table covers the area (offline: Heerlen); elsewhere ``NaN`` with ``note``.
+    """
+    quarter = quarter or benefits["period"].max()
+    allocation = area_allocation(projects, kwb, year)
+    records = []
+    for row in allocation.itertuples():
+        people, used_year = _inhabitants(kwb, row.area, year)
+        recipients = rate(benefits[benefits["period"] == quarter], get_area(row.area), "bijstand_ontvangers",
+                          "inwoners_15_plus")
+        full = len(recipients) and recipients["coverage"].iloc[0] == 1.0
+        count = float(recipients["numerator"].iloc[0]) if full else float("nan")
+        note = [] if full else [f"no bijstand figures for {row.area} in {quarter}"]
+        if used_year is None:
+            note.append(f"no inhabitants for {row.area}")
+        records.append({
+            "project_id": row.project_id, "project": row.project, "area": row.area, "share": row.share,
+            "contribution_eur": row.contribution_eur, "inhabitants": people, "inhabitants_year": used_year,
+            "eur_per_inhabitant": row.contribution_eur / people if people else float("nan"),
+            "bijstand_recipients": count, "bijstand_quarter": quarter,
+            "eur_per_bijstand_recipient": row.contribution_eur / count if count else float("nan"),
+            "note": "; ".join(note),
+        })
+    return pd.DataFrame.from_records(records)
+
+
+def ranking(projects: pd.DataFrame, by: str = "regio_deal_contribution_eur") -> pd.DataFrame:
+    """Projects ranked by a money column, ready for a bar chart (label, value, share of all)."""
+    table = co_financing(projects)
+    if by not in table.columns:
+        raise UnknownNameError("ranking column", by, [c for c in table.columns if c.endswith(("_eur", "_share"))])
+    table = table.sort_values(by, ascending=False).reset_index(drop=True)
+    table["rank"] = range(1, len(table) + 1)
+    table["label"] = table["project"].str.split(" – ").str[0].str.strip("'")
+    table["share_of_all"] = table[by] / table[by].sum()
+    return table[["rank", "label", "project", "gemeente", "track", by, "share_of_all", "contribution_share"]]
