@@ -39,7 +39,7 @@ from . import cbs, geo
 from .catalog import load_catalog
 from .config import Settings
 from .errors import DataFormatError, FetchError
-from .regions import all_parkstad_codes
+from .regions import BEEKDAELEN_PREDECESSORS, PARKSTAD_2019, all_parkstad_codes
 from .schemas import ID_COLUMNS, validate_geometry_layer, validate_region_table
 from .sources import RawDataset, load_registry, raw_dataset, verify_raw
 
@@ -153,7 +153,7 @@ def kwb_from_statline(frame: pd.DataFrame, year: int, where: str, buurten: dict[
     if "regiocode_derived" in frame.columns:
         codes = frame["regiocode_derived"]
     else:
-        codes = resolve_statline_codes(frame["Wijk_Buurt"], {"Heerlen": "GM0917", **_gemeente_names()}, buurten, where)
+        codes = resolve_statline_codes(frame["Wijk_Buurt"], _gemeente_names(), buurten, where)
     return cbs.tidy(frame, where=where, codes=codes, names=frame["Wijk_Buurt"],
                     indicators=_statline_indicators(list(frame.columns)), year=year)
 
@@ -355,8 +355,7 @@ def _concat(frames: list[pd.DataFrame], order: list[str]) -> pd.DataFrame:
 
 
 def _gemeente_names() -> dict[str, str]:
-    from .regions import BEEKDAELEN_PREDECESSORS, PARKSTAD_2019
-
+    """Gemeente name → code for every gemeente that was ever part of Parkstad."""
     return {name: code for code, name in (PARKSTAD_2019 | BEEKDAELEN_PREDECESSORS).items()}
 
 

@@ -59,7 +59,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_areas(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .areas import get_area, load_areas, sum_counts
+    from .areas import get_area, load_areas
+    from .indicators import known_inhabitants
 
     settings = _settings(args)
     areas = [get_area(n) for n in args.areas] if args.areas else list(load_areas().values())
@@ -76,12 +77,9 @@ def cmd_areas(args: argparse.Namespace) -> int:
         if kwb is None:
             print("  inhabitants: unknown (run `parkstad build` first)")
             continue
-        known = []
-        for year in sorted(set(kwb["year"].dropna().astype(int))):
-            result = sum_counts(kwb[kwb["year"] == year], area, "aantal_inwoners")
-            if len(result) and result["coverage"].iloc[0] == 1.0:
-                known.append(f"{year}: {result['value'].iloc[0]:,.0f}")
-        print("  inhabitants: " + ("; ".join(known) if known else "no KWB figures cover this area"))
+        known = known_inhabitants(kwb, area)
+        shown = "; ".join(f"{year}: {value:,.0f}" for year, value in known.items())
+        print("  inhabitants: " + (shown or "no KWB figures cover this area"))
     return EXIT_OK
 
 

@@ -12,9 +12,10 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
-from .areas import get_area, rate, sum_counts
+from .areas import get_area, rate
 from .config import Settings
 from .errors import DataFormatError, UnknownNameError
+from .indicators import known_inhabitants
 
 PROJECTS_FILE = "regio_deal_2020_projects.csv"
 #: Totals stated in (or implied by) the press release.
@@ -126,13 +127,12 @@ def totals_by_area(projects: pd.DataFrame, kwb: pd.DataFrame, year: int = 2019) 
 
 
 def _inhabitants(kwb: pd.DataFrame, area_name: str, year: int) -> tuple[float, int | None]:
-    """Inhabitants of an area in ``year``, else in the nearest later year that covers it fully."""
-    area = get_area(area_name)
-    for candidate in sorted(set(kwb["year"].dropna().astype(int)), key=lambda y: (y < year, abs(y - year))):
-        result = sum_counts(kwb[kwb["year"] == candidate], area, "aantal_inwoners")
-        if len(result) and result["coverage"].iloc[0] == 1.0:
-            return float(result["value"].iloc[0]), candidate
-    return float("nan"), None
+    """Inhabitants of an area in ``year``, else in the nearest later (then earlier) year that covers it fully."""
+    known = known_inhabitants(kwb, get_area(area_name))
+    if not known:
+        return float("nan"), None
+    chosen = min(known, key=lambda y: (y < year, abs(y - year)))
+    return known[chosen], chosen
 
 
 def per_capita(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFrame, year: int = 2019,

@@ -126,6 +126,16 @@ def inhabitants(kwb: pd.DataFrame, area: Area, year: int) -> pd.Series:
     return result.iloc[0]
 
 
+def known_inhabitants(kwb: pd.DataFrame, area: Area) -> dict[int, float]:
+    """Year → inhabitants of the area, for the KWB years whose figures cover all of its regions."""
+    known = {}
+    for year in sorted(set(kwb["year"].dropna().astype(int))):
+        result = sum_counts(kwb[kwb["year"] == year], area, "aantal_inwoners")
+        if len(result) and result["coverage"].iloc[0] == 1.0:
+            known[year] = float(result["value"].iloc[0])
+    return known
+
+
 def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int = 2019, quarter: str | None = None) -> pd.DataFrame:
     """The area against its gemeente and Parkstad: one row per indicator, one column per area.
 
