@@ -168,7 +168,7 @@ def sum_counts(table: pd.DataFrame, area: Area, indicator: str, weight: str | No
             "regions": len(rows), "regions_missing": int((~present).sum()),
             "coverage": _coverage(rows, present, weight),
         })
-    return pd.DataFrame.from_records(records)
+    return _result(records, when, "value", "lower", "upper", "regions", "regions_missing", "coverage")
 
 
 def rate(table: pd.DataFrame, area: Area, numerator: str, denominator: str, per: float = 100.0) -> pd.DataFrame:
@@ -199,7 +199,8 @@ def rate(table: pd.DataFrame, area: Area, numerator: str, denominator: str, per:
             "regions": len(rows), "regions_missing": int((~both).sum()),
             "coverage": _coverage(rows, both, denominator),
         })
-    return pd.DataFrame.from_records(records)
+    return _result(records, when, "value", "lower", "upper", "numerator", "denominator", "regions",
+                   "regions_missing", "coverage")
 
 
 def weighted_percentage(table: pd.DataFrame, area: Area, indicator: str, weight: pd.Series | str) -> pd.DataFrame:
@@ -233,7 +234,12 @@ def weighted_percentage(table: pd.DataFrame, area: Area, indicator: str, weight:
             "regions": len(rows), "regions_missing": int((~both).sum()),
             "coverage": _coverage(rows, both, "_weight"),
         })
-    return pd.DataFrame.from_records(records)
+    return _result(records, when, "value", "lower", "upper", "weight", "regions", "regions_missing", "coverage")
+
+
+def _result(records: list[dict], when: str, *columns: str) -> pd.DataFrame:
+    """The records as a frame; an area without any rows still gets the columns (and no rows)."""
+    return pd.DataFrame.from_records(records, columns=["area", when, "indicator", *columns])
 
 
 def _by_period(table: pd.DataFrame, area: Area, when: str):

@@ -124,3 +124,8 @@ def test_parkstad_before_2019_uses_the_old_gemeenten():
     parkstad = get_area("parkstad")
     assert "GM1954" in parkstad.codes_for(2019) and "GM1954" not in parkstad.codes_for(2018)
     assert {"GM0951", "GM0881", "GM0962"} <= set(parkstad.codes_for(2018))
+
+
+def test_area_without_figures_gives_empty_result_with_columns(benefits):
+    result = rate(benefits, get_area("rolduckerveld"), "bijstand_ontvangers", "inwoners_15_plus")
+    assert result.empty and {"value", "coverage", "period"} <= set(result.columns)
