@@ -325,7 +325,8 @@ def choropleth(
     if reference:
         ref_value = _reference_value(tables, data, get_area(reference))
         shown["value"] = shown["value"] - ref_value
-        unit = f"{data.unit} t.o.v. {get_area(reference).title}".strip()
+        difference_unit = "procentpunt" if data.unit == "%" else data.unit  # a difference of percentages
+        unit = f"{difference_unit} t.o.v. {get_area(reference).title}".strip()
 
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=FIGSIZE)
@@ -349,7 +350,8 @@ def choropleth(
                 colours = [mpl.colors.to_hex(cmap(0.1 + 0.85 * i / max(n - 1, 1))) for i in range(n)]
             shown.loc[present, "colour"] = [colours[i] for i in classes.yb]
             shown[present].plot(ax=ax, color=shown.loc[present, "colour"], edgecolor=EDGE_COLOUR, linewidth=0.8, zorder=2)
-            labels = class_labels(classes, values.min(), "", _decimals(values))  # the unit heads the legend
+            low = -float(np.nanmax(np.abs(values))) if reference else values.min()  # diverging classes are symmetric
+            labels = class_labels(classes, low, "", _decimals(values))  # the unit heads the legend
             handles += [Patch(facecolor=c, edgecolor="#999999", label=lab) for c, lab in zip(colours, labels, strict=True)]
         if (~present).any():
             shown[~present].plot(ax=ax, color=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////", linewidth=0.5, zorder=2)
@@ -380,7 +382,8 @@ def choropleth(
         ax.add_artist(ScaleBar(1, units="m", location="lower left", box_alpha=0.8, length_fraction=0.25,
                                font_properties={"size": 8}))
         _north_arrow(ax)
-        legend_ax.legend(handles=handles, loc="upper left", frameon=False, title=_wrap(unit or data.title, 34),
+        heading_unit = unit if len(unit) > 3 else f"{data.title.lower()} ({unit})" if unit else data.title
+        legend_ax.legend(handles=handles, loc="upper left", frameon=False, title=_wrap(heading_unit, 34),
                          alignment="left", fontsize=8, title_fontsize=9)
         heading = title or f"{data.title} — {focus.title}"
         fig.text(0.02, 0.955, heading, fontsize=14, fontweight="bold", va="top")
@@ -484,7 +487,8 @@ def _label_regions(fig: Figure, ax, legend_ax, shown: gpd.GeoDataFrame) -> str:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         renderer = FigureCanvasAgg(fig).get_renderer()
-    boxes = [t.get_window_extent(renderer).expanded(1.05, 1.1) for t in texts]
+    # generous margins: labels that merely touch are as hard to read as overlapping ones
+    boxes = [t.get_window_extent(renderer).expanded(1.12, 1.9) for t in texts]
     overlap = any(boxes[i].overlaps(boxes[j]) for i in range(len(boxes)) for j in range(i + 1, len(boxes)))
     axes_box = ax.get_window_extent(renderer)
     outside = any(not (axes_box.contains(b.x0, b.y0) and axes_box.contains(b.x1, b.y1)) for b in boxes)
