@@ -24,7 +24,8 @@ data: $(STAMP) ## fetch raw data (mirror or CBS) and build data/processed
 	$(BIN)/parkstad fetch --quiet
 	$(BIN)/parkstad build
 
-report: data ## the main job: fetch and build the data (report notebooks: see README)
+report: data ## the main job: data, then the report for every focus area (reports/latest/index.html)
+	$(BIN)/parkstad report
 
 test: $(STAMP) ## run the whole test suite (unit tests, notebooks, lint)
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)

@@ -83,6 +83,27 @@ def cmd_areas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import run_report
+
+    settings = _settings(args)
+    result = run_report(settings, areas=args.areas, years=args.years, notebooks=args.notebooks,
+                        indicators=args.indicators, classification=args.classification, jobs=args.jobs,
+                        incremental=args.incremental, progress=not args.quiet)
+    if result.status == "skipped":
+        print(f"skipped: {result.message}")
+        return EXIT_OK
+    for job in result.results:
+        print(f"{'ok' if job.ok else 'FAILED':7} {job.name:40} {job.seconds:6.1f} s" + (f"  {job.error}" if job.error else ""))
+    if result.status == "failed":
+        print(f"parkstad report: failed: {result.message}", file=sys.stderr)
+        print(f"reports/latest still points at the last good run; this run is kept in {result.run_dir}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"report written to {result.run_dir} (reports/latest → {result.run_dir.name})")
+    print(f"open {settings.reports_dir / 'latest' / 'index.html'}")
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="parkstad", description="CBS data, maps and reports for Parkstad Limburg")
@@ -101,6 +122,19 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build data/processed from data/raw")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("report", help="run the notebooks into reports/<run id>/ and point reports/latest at it")
+    p.add_argument("--areas", nargs="+", help="focus areas (default: all)")
+    p.add_argument("--years", nargs="+", type=int, help="KWB years for the area profiles (default: latest with data)")
+    p.add_argument("--notebooks", nargs="+", help="data_overview, area_profile, funding, trends (default: all)")
+    p.add_argument("--indicators", nargs="+", help="indicators to map in the area profiles")
+    p.add_argument("--classification", default="quantiles",
+                   help="quantiles, natural_breaks, equal_interval (default quantiles)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks in parallel (default: number of cores)")
+    p.add_argument("--incremental", action="store_true",
+                   help="skip the run when notebooks, parameters and data are unchanged since the last good run")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("areas", help="list the focus areas with codes, names and inhabitants")
     p.add_argument("areas", nargs="*", help="area names (default: all)")
