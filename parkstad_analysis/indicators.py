@@ -139,6 +139,11 @@ def known_inhabitants(kwb: pd.DataFrame, area: Area) -> dict[int, float]:
 def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int = 2019, quarter: str | None = None) -> pd.DataFrame:
     """The area against its gemeente and Parkstad: one row per indicator, one column per area.
 
+    ``coverage_<area>`` columns give the share of each area's population with a value.
+    A gemeente or Parkstad figure computed from only part of its regions (offline, the
+    benefit and KWB buurt tables cover Heerlen only) is left out rather than shown as if
+    it were the whole area's.
+
     Parameters
     ----------
     tables : dict
@@ -172,10 +177,15 @@ def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int = 2019
             pick(inc[inc["indicator"] == "k_40_huishoudens_met_laagste_inkomen"],
                  "households in lowest 40% income 2020 (%)", 2020)
     long = pd.DataFrame.from_records(rows)
+    # a gemeente or Parkstad figure from part of its regions is not that area's figure: leave it out
+    partial = long["area"].ne(area.name) & long["coverage"].lt(1)
+    long.loc[partial, "value"] = float("nan")
     order = list(dict.fromkeys(long["indicator"]))
     wide = long.pivot(index="indicator", columns="area", values="value").reindex(order)
     coverage = long.pivot(index="indicator", columns="area", values="coverage").reindex(order)
-    wide = wide[[a.name for a in comparison_areas(area)]]
+    names = [a.name for a in comparison_areas(area)]
+    wide = wide[names]
     wide.columns.name = None
-    wide[f"coverage_{area.name}"] = coverage[area.name]
+    for name in names:
+        wide[f"coverage_{name}"] = coverage[name]
     return wide

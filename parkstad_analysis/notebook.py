@@ -53,9 +53,7 @@ def record(**figures: object) -> None:
 def _format(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    return str(value)  # whole numbers as they are: years must not read 2,019
 
 
 def show(fig, name: str | None = None, figure_dir: str | Path | None = None) -> None:

@@ -7,12 +7,13 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
-from conftest import tree_state
 
 from parkstad_analysis.build import GEOMETRY_FILE, QUALITY_FILE, build
 from parkstad_analysis.errors import DataFormatError, FetchError
 from parkstad_analysis.schemas import validate_region_table
 from parkstad_analysis.sources import fetch, sha256_of
+
+from conftest import tree_state
 
 
 def _read(settings, table):

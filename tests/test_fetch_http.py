@@ -3,14 +3,15 @@
 import hashlib
 
 import pytest
-from cbs_server import DOWN, FLAKY, PAGED, ROWS, TRUNCATED, CbsStandIn
-from conftest import tree_state
 
 from parkstad_analysis import cbs
 from parkstad_analysis.build import kwb_from_odata
 from parkstad_analysis.config import Settings
 from parkstad_analysis.errors import ChecksumError, FetchError
 from parkstad_analysis.sources import Dataset, HttpClient, _download_file, fetch, raw_dataset
+
+from cbs_server import DOWN, FLAKY, PAGED, ROWS, TRUNCATED, CbsStandIn
+from conftest import tree_state
 
 
 @pytest.fixture

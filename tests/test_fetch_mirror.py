@@ -5,10 +5,11 @@ import shutil
 import stat
 
 import pytest
-from conftest import tree_state
 
 from parkstad_analysis.errors import ChecksumError, FetchError, UnknownNameError
 from parkstad_analysis.sources import default_datasets, fetch, raw_dataset, sha256_of, verify_raw
+
+from conftest import tree_state
 
 
 def test_fetch_copies_file_with_its_record(project, shared):

@@ -2,10 +2,11 @@
 
 import pandas as pd
 import pytest
-from conftest import ROOT
 
 from parkstad_analysis import funding
 from parkstad_analysis.errors import DataFormatError, UnknownNameError
+
+from conftest import ROOT
 
 PROJECTS = ROOT / "data/raw" / funding.PROJECTS_FILE
 

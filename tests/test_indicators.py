@@ -1,5 +1,6 @@
 """Indicators for areas: participation, benefits per quarter, age, income, comparison."""
 
+import pandas as pd
 import pytest
 
 from parkstad_analysis import indicators
@@ -50,6 +51,9 @@ def test_comparison_table_area_gemeente_parkstad(tables):
     assert table.at["income per inhabitant 2020 (x 1,000 EUR)", "heerlen"] == pytest.approx(24.2)
     assert table.at["bijstand per 1,000 aged 15+ 2024Q1", "heerlen"] == pytest.approx(1000 * 3840 / 76170)  # GM0917 2024MM03
     assert table.at["inhabitants 2019", "coverage_gms"] == 1.0
+    # offline the 2019 KWB covers only Heerlen: a "Parkstad" total of Heerlen alone is not shown
+    assert pd.isna(table.at["inhabitants 2019", "parkstad"])
+    assert table.at["inhabitants 2019", "coverage_parkstad"] == pytest.approx(1 / 7)
 
 
 def test_table_not_built_says_what_to_run(project):

@@ -5,12 +5,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
 from matplotlib.patches import Patch
 
 from parkstad_analysis import maps
 from parkstad_analysis.errors import DataFormatError, UnknownNameError
 from parkstad_analysis.funding import load_projects
+
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,114 @@
+"""parkstad report: papermill with injected parameters, the failure path, validation, incremental runs."""
+
+import json
+import shutil
+
+import pytest
+
+from parkstad_analysis.cli import EXIT_BAD_INPUT, EXIT_FAILED, main
+from parkstad_analysis.config import Settings
+from parkstad_analysis.errors import UnknownNameError
+from parkstad_analysis.notebook import recorded
+from parkstad_analysis.report import input_hash, plan, run_report
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def reporting(built, tmp_path_factory):
+    """The built project with the repository's notebooks beside its data."""
+    root = tmp_path_factory.mktemp("report")
+    (root / "data").symlink_to(built.root / "data")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    # the projects table is committed in data/raw of the checkout; a fresh project needs its copy
+    shutil.copy(ROOT / "data/raw/regio_deal_2020_projects.csv", built.raw_dir / "regio_deal_2020_projects.csv")
+    return Settings(root=root, mirror=built.mirror)
+
+
+@pytest.fixture(scope="module")
+def good_run(reporting):
+    return run_report(reporting, areas=["gms"], notebooks=["area_profile", "funding"], jobs=2, progress=False)
+
+
+def test_area_profile_records_the_figures_of_the_injected_area(good_run, shared):
+    assert good_run.status == "success", good_run.message
+    figures = recorded(good_run.run_dir / "notebooks" / "area_profile_gms_2019.ipynb")
+    assert figures["area"] == "gms" and figures["inhabitants"] == 3890 and figures["inhabitants_year"] == 2019
+    source = json.loads((shared / "uitkeringen/bijstand-per-kwartaal/cbs_bijstand_2024MM03.json").read_text("utf-8-sig"))
+    rows = source["value"].values() if isinstance(source["value"], dict) else source["value"]
+    gms = [r for r in rows if r["WijkenEnBuurten"].strip() in ("BU09173100", "BU09173101", "BU09173102")]
+    expected = 1000 * sum(r["Bijstandsuitkering_6"] for r in gms) / sum(r["InwonersVanaf15Jaar_13"] for r in gms)
+    assert figures["bijstand_quarter"] == "2024Q1"
+    assert figures["bijstand_per_1000"] == pytest.approx(expected, abs=1e-5)
+    funding = recorded(good_run.run_dir / "notebooks" / "funding.ipynb")
+    assert (funding["contribution_eur"], funding["total_cost_eur"]) == (501_030, 2_226_344)
+
+
+def test_run_folder_has_pages_maps_index_and_manifest(good_run, reporting):
+    run_dir = good_run.run_dir
+    assert (reporting.reports_dir / "latest").resolve() == run_dir.resolve()
+    index = (run_dir / "index.html").read_text("utf-8")
+    assert 'href="area_profile_gms_2019.html"' in index and 'href="funding.html"' in index
+    assert "figures/area_profile_gms_2019/gms_bijstand_per_1000.png" in index
+    for fmt in ("png", "svg", "pdf"):
+        assert (run_dir / "figures/area_profile_gms_2019" / f"gms_nettoarbeidsparticipatie.{fmt}").is_file()
+    page = (run_dir / "area_profile_gms_2019.html").read_text("utf-8")
+    assert "data:image/png;base64" in page and "load_tables()" not in page  # figures embedded, code hidden
+    manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
+    assert manifest["outcome"] == "success" and manifest["jobs"] == 2
+    assert {n["name"] for n in manifest["notebooks"]} == {"area_profile_gms_2019", "funding"}
+    assert manifest["notebooks"][0]["parameters"]["AREA"] == "gms"
+    assert "kwb.parquet" in manifest["data"] and manifest["versions"]["pandas"]
+    assert not (run_dir / ".incomplete").exists()
+
+
+def test_unchanged_run_is_skipped_and_changes_are_noticed(good_run, reporting):
+    again = run_report(reporting, areas=["gms"], notebooks=["area_profile", "funding"], incremental=True, progress=False)
+    assert again.status == "skipped" and good_run.run_dir.name in again.message
+    jobs = plan(reporting, ["gms"], None, ["area_profile", "funding"])
+    other = plan(reporting, ["hoensbroek"], None, ["area_profile", "funding"])
+    assert input_hash(reporting, jobs) != input_hash(reporting, other)
+
+
+def test_failed_notebook_keeps_last_good_run(good_run, reporting, capsys):
+    broken_root = reporting.root.parent / "broken"
+    broken_root.mkdir(exist_ok=True)
+    for part in ("data", "reports"):
+        if not (broken_root / part).exists():
+            (broken_root / part).symlink_to(reporting.root / part)
+    shutil.copytree(reporting.root / "notebooks", broken_root / "notebooks", dirs_exist_ok=True)
+    notebook = broken_root / "notebooks/02_area_profile.ipynb"
+    document = json.loads(notebook.read_text("utf-8"))
+    document["cells"].insert(4, {"cell_type": "code", "id": "boom", "metadata": {}, "outputs": [], "execution_count": None,
+                                 "source": "raise ValueError('kapotte cel')"})
+    notebook.write_text(json.dumps(document), "utf-8")
+    settings = Settings(root=broken_root, mirror=reporting.mirror)
+    code = main(["--root", str(broken_root), "report", "--areas", "gms", "--notebooks", "area_profile", "-q"])
+    assert code == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "area_profile_gms_2019 failed in cell" in err and "ValueError: kapotte cel" in err
+    assert (settings.reports_dir / "latest").resolve() == good_run.run_dir.resolve()
+    failed_runs = [p for p in settings.reports_dir.iterdir() if p.is_dir() and p.name not in (good_run.run_dir.name, "latest")]
+    kept = [p / "notebooks/area_profile_gms_2019.ipynb" for p in failed_runs]
+    assert any(p.is_file() for p in kept)
+    manifest = json.loads((failed_runs[0] / "manifest.json").read_text("utf-8"))
+    assert manifest["outcome"] == "failed"
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("areas", ["Heerlen-Zuid"], "unknown area 'Heerlen-Zuid'; expected one of: gms"),
+    ("years", [2016], r"unknown year \(no netto arbeidsparticipatie figures\) 2016; expected one of: 2018, 2019"),
+    ("notebooks", ["maps"], "unknown notebook 'maps'; expected one of: data_overview"),
+    ("indicators", ["werkloosheid"], "unknown indicator 'werkloosheid'; expected one of: .*bijstand_per_1000"),
+])
+def test_parameters_are_validated_before_any_kernel_starts(reporting, option, value, message):
+    before = sorted(p.name for p in reporting.reports_dir.iterdir()) if reporting.reports_dir.exists() else []
+    with pytest.raises(UnknownNameError, match=message):
+        run_report(reporting, progress=False, **{option: value})
+    after = sorted(p.name for p in reporting.reports_dir.iterdir()) if reporting.reports_dir.exists() else []
+    assert after == before
+
+
+def test_cli_bad_parameter_exits_2(reporting, capsys):
+    assert main(["--root", str(reporting.root), "report", "--classification", "jenks"]) == EXIT_BAD_INPUT
+    assert "unknown classification 'jenks'" in capsys.readouterr().err
