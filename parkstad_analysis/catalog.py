@@ -13,6 +13,16 @@ from importlib import resources
 from .errors import UnknownNameError
 
 KINDS = ("count", "percentage", "mean", "other")
+#: Columns of every tidy region table that are not indicators.
+ID_COLUMNS = ("region_code", "region_name", "level", "gemeente_code", "year", "period")
+#: Map classifications (mapclassify): quantiles, Fisher-Jenks natural breaks, equal interval, user breaks.
+CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "user")
+#: Rates drawn per region: name → (table, numerator, denominator, factor, unit, title).
+DERIVED_RATES = {
+    f"{kind}_per_1000": ("benefits", f"{kind}_ontvangers", "inwoners_15_plus", 1000, "per 1.000 inwoners 15+", title)
+    for kind, title in (("bijstand", "Personen met bijstand"), ("ww", "Personen met een WW-uitkering"),
+                        ("ao", "Personen met een AO-uitkering"), ("aow", "Personen met AOW"))
+}
 
 
 @dataclass(frozen=True)

@@ -36,12 +36,12 @@ from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from .areas import Area, get_area
-from .catalog import load_catalog
+from .catalog import CLASSIFICATIONS, load_catalog
+from .catalog import DERIVED_RATES as DERIVED
 from .config import Settings
 from .errors import DataFormatError, FetchError, UnknownNameError
 from .regions import parkstad_gemeenten
 
-CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "user")
 #: Colour-blind-safe ColorBrewer palettes: sequential for levels, diverging for differences.
 SEQUENTIAL, DIVERGING = "YlGnBu", "PuOr"
 MISSING_COLOUR, CONTEXT_COLOUR, EDGE_COLOUR = "#f2f2f2", "#e3e3e3", "#ffffff"
@@ -58,21 +58,6 @@ STYLE = {
     "path.simplify": True,
 }
 FIGSIZE = (9.0, 7.5)
-
-#: Rates drawn per buurt: name → (table, numerator, denominator, factor, unit).
-DERIVED = {
-    "bijstand_per_1000": ("benefits", "bijstand_ontvangers", "inwoners_15_plus", 1000, "per 1.000 inwoners 15+"),
-    "ww_per_1000": ("benefits", "ww_ontvangers", "inwoners_15_plus", 1000, "per 1.000 inwoners 15+"),
-    "ao_per_1000": ("benefits", "ao_ontvangers", "inwoners_15_plus", 1000, "per 1.000 inwoners 15+"),
-    "aow_per_1000": ("benefits", "aow_ontvangers", "inwoners_15_plus", 1000, "per 1.000 inwoners 15+"),
-}
-DERIVED_TITLES = {
-    "bijstand_per_1000": "Personen met bijstand",
-    "ww_per_1000": "Personen met een WW-uitkering",
-    "ao_per_1000": "Personen met een AO-uitkering",
-    "aow_per_1000": "Personen met AOW",
-}
-
 
 class BoundaryYearWarning(UserWarning):
     """Statistics of one year are drawn on boundaries of another."""
@@ -204,10 +189,9 @@ def indicator_values(tables: dict[str, pd.DataFrame], indicator: str, period: st
     """
     catalog = load_catalog()
     if indicator in DERIVED:
-        table_name, numerator, denominator, factor, unit = DERIVED[indicator]
+        table_name, numerator, denominator, factor, unit, title = DERIVED[indicator]
         table = tables[table_name]
         frame = table.assign(_value=factor * table[numerator] / table[denominator].where(table[denominator] > 0))
-        title = DERIVED_TITLES[indicator]
     else:
         table_name = next((n for n, t in tables.items() if indicator in t.columns and "level" in t.columns), None)
         if table_name is None:
@@ -408,7 +392,7 @@ def _reference_value(tables: dict[str, pd.DataFrame], data: IndicatorValues, ref
     from .areas import rate, weighted_percentage
 
     if data.indicator in DERIVED:
-        table_name, numerator, denominator, factor, _ = DERIVED[data.indicator]
+        table_name, numerator, denominator, factor, *_ = DERIVED[data.indicator]
         table = tables[table_name]
         result = rate(table[table["period"] == data.period], reference, numerator, denominator, per=factor)
     else:

@@ -33,6 +33,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .areas import focus_areas, get_area
+from .catalog import CLASSIFICATIONS
 from .config import Settings
 from .errors import ParkstadError, UnknownNameError
 from .sources import sha256_of
@@ -103,10 +104,9 @@ def map_indicators(settings: Settings) -> list[str]:
     """Indicators a map can draw: processed KWB and benefit columns plus the derived rates."""
     import pyarrow.parquet as pq
 
-    from .maps import DERIVED
-    from .schemas import ID_COLUMNS
+    from .catalog import DERIVED_RATES, ID_COLUMNS
 
-    names = set(DERIVED)
+    names = set(DERIVED_RATES)
     for table in ("kwb", "benefits"):
         names |= set(pq.read_schema(settings.processed_dir / f"{table}.parquet").names) - set(ID_COLUMNS)
     return sorted(names)
@@ -123,8 +123,6 @@ def plan(settings: Settings, areas: list[str] | None = None, years: list[int] | 
         For an unknown area, notebook, indicator or classification, or a year without data,
         listing the valid values.
     """
-    from .maps import CLASSIFICATIONS
-
     for name in notebooks or []:
         if name not in NOTEBOOKS:
             raise UnknownNameError("notebook", name, list(NOTEBOOKS))

@@ -7,11 +7,11 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
+from .catalog import ID_COLUMNS
 from .errors import DataFormatError
 
 _CODE = r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$"
 _GM = r"^GM\d{4}$"
-ID_COLUMNS = ("region_code", "region_name", "level", "gemeente_code", "year", "period")
 
 
 def region_table_schema(frame: pd.DataFrame, quarterly: bool = False) -> pa.DataFrameSchema:
