@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help install data report test lint lab clean-data
+.PHONY: help install data report test nbval-update lint lab clean-data benchmark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,9 +27,13 @@ data: $(STAMP) ## fetch raw data (mirror or CBS) and build data/processed
 report: data ## the main job: data, then the report for every focus area (reports/latest/index.html)
 	$(BIN)/parkstad report
 
-test: $(STAMP) ## run the whole test suite (unit tests, notebooks, lint)
+test: data ## the whole test suite: ruff, unit tests, and nbval on every notebook (needs the data step)
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
-	$(BIN)/python -m pytest --cov=parkstad_analysis --cov-report=term:skip-covered
+	$(BIN)/python -m parkstad_analysis.nbtools check notebooks/*.ipynb
+	$(BIN)/python -m pytest --nbval-lax tests notebooks --cov=parkstad_analysis --cov-report=term:skip-covered
+
+nbval-update: data ## after an intended change: re-run the notebooks and store their key-figure outputs
+	$(BIN)/python -m parkstad_analysis.nbtools update notebooks/*.ipynb
 
 lint: $(STAMP) ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
@@ -38,6 +42,9 @@ lint: $(STAMP) ## ruff on the package, tests and notebooks
 lab: $(STAMP) ## start JupyterLab with the project's kernel registered
 	$(BIN)/python -m ipykernel install --user --name parkstad-analysis --display-name "parkstad-analysis"
 	$(BIN)/jupyter lab notebooks/
+
+benchmark: data ## time report builds (1 and 2 jobs, unchanged run) and peak memory
+	$(BIN)/python benchmarks/report_build.py
 
 clean-data: ## remove data/processed (data/raw is kept: it is write-once)
 	rm -rf data/processed/*.parquet data/processed/*.gpkg data/processed/*.csv

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,52 @@ def test_parameters_are_validated_before_any_kernel_starts(reporting, option, va
 def test_cli_bad_parameter_exits_2(reporting, capsys):
     assert main(["--root", str(reporting.root), "report", "--classification", "jenks"]) == EXIT_BAD_INPUT
     assert "unknown classification 'jenks'" in capsys.readouterr().err
+
+
+# The tests below move reports/latest; they stay at the end of the module.
+
+
+def test_two_runs_at_once_write_separate_folders(reporting):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(
+            lambda _: run_report(reporting, notebooks=["data_overview"], jobs=1, progress=False), range(2))
+    assert first.status == second.status == "success"
+    assert first.run_dir != second.run_dir
+    latest = (reporting.reports_dir / "latest").resolve()
+    assert latest in (first.run_dir.resolve(), second.run_dir.resolve())
+    for result in (first, second):
+        manifest = json.loads((result.run_dir / "manifest.json").read_text("utf-8"))
+        assert manifest["outcome"] == "success" and (result.run_dir / "data_overview.html").is_file()
+        assert recorded(result.run_dir / "notebooks/data_overview.ipynb")["rows_kwb"] == 461
+
+
+def test_killed_run_leaves_the_last_good_report(reporting):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from parkstad_analysis.report import INCOMPLETE, prune_incomplete
+
+    latest = reporting.reports_dir / "latest"
+    before = latest.resolve()
+    known = set(reporting.reports_dir.iterdir())
+    parkstad = str(Path(sys.executable).with_name("parkstad"))
+    process = subprocess.Popen([parkstad, "--root", str(reporting.root), "report", "--notebooks", "trends",
+                                "--areas", "heerlen_noord", "-q"], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    started = []
+    while time.monotonic() < deadline and not started:
+        started = [p for p in set(reporting.reports_dir.iterdir()) - known if (p / INCOMPLETE).exists()]
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)  # the command, its workers and their kernels
+    process.wait()
+    assert started, "the run never started"
+    assert latest.resolve() == before
+    assert (started[0] / INCOMPLETE).exists() and not (started[0] / "manifest.json").exists()
+    assert started[0] in prune_incomplete(reporting.reports_dir)
+    assert not started[0].exists() and latest.resolve() == before

@@ -1,0 +1,48 @@
+"""nbval bites: change one source value that feeds a checked cell and the notebook check fails on that cell."""
+
+import json
+import os
+import subprocess
+import sys
+
+from parkstad_analysis.build import build
+from parkstad_analysis.config import Settings
+from parkstad_analysis.sources import SOURCE_FILE, fetch, raw_dataset, sha256_of
+
+from conftest import ROOT
+
+
+def _mutate_grasbroek_bijstand(settings: Settings, extra: int) -> None:
+    """A new version of the benefit table in which Grasbroek has ``extra`` more bijstand recipients in 2024Q1."""
+    raw = raw_dataset("uitkeringen_wijk_buurt", settings)
+    path = raw.path()
+    document = json.loads(path.read_text("utf-8-sig"))
+    row = next(r for r in document["value"]
+               if r["WijkenEnBuurten"].strip() == "BU09173101" and r["Perioden"] == "2024MM03")
+    row["Bijstandsuitkering_6"] += extra
+    for target in (path, raw.folder / SOURCE_FILE):
+        target.chmod(0o644)
+    path.write_text(json.dumps(document), "utf-8")
+    record = json.loads((raw.folder / SOURCE_FILE).read_text("utf-8"))
+    record["files"][path.name] = sha256_of(path)
+    (raw.folder / SOURCE_FILE).write_text(json.dumps(record), "utf-8")
+
+
+def test_nbval_fails_on_the_key_figure_cell_when_a_source_value_changes(tmp_path, shared):
+    settings = Settings(root=tmp_path / "project", mirror=shared)
+    fetch(settings=settings, progress=False)
+    _mutate_grasbroek_bijstand(settings, extra=50)
+    build(settings)
+    env = {**os.environ, "PARKSTAD_HOME": str(settings.root), "PARKSTAD_CBS_MIRROR": str(shared), "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+         str(ROOT / "notebooks/02_area_profile.ipynb")],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout[-2000:]
+    report = result.stdout
+    assert "1 failed" in report
+    failing = [line for line in report.splitlines() if "FAILED" in line]
+    assert failing and "02_area_profile.ipynb::Cell 2 " in failing[0]  # the key-figures cell (third code cell)
+    assert "Cell outputs differ" in report
+    # what the committed notebook expects, and what the changed data gives: 1000 × (160 + 50) / 3380
+    assert "{'bijstand_per_1000': 47.337278} != {'bijstand_per_1000': 62.130178}" in report
