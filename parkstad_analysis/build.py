@@ -39,7 +39,7 @@ from . import cbs, geo
 from .catalog import load_catalog
 from .config import Settings
 from .errors import DataFormatError, FetchError
-from .regions import BEEKDAELEN_PREDECESSORS, PARKSTAD_2019, all_parkstad_codes
+from .regions import BEEKDAELEN_PREDECESSORS, PARKSTAD_2019, all_parkstad_codes, clean_code, clean_codes
 from .schemas import ID_COLUMNS, validate_geometry_layer, validate_region_table
 from .sources import RawDataset, load_registry, raw_dataset, verify_raw
 
@@ -54,6 +54,7 @@ class BuildReport:
     tables: dict[str, int] = field(default_factory=dict)
     layers: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -147,13 +148,14 @@ def _statline_indicators(columns: list[str]) -> dict[str, str]:
     return {c: aliases.get(c, cbs.snake_case(c)) for c in columns if c not in skip}
 
 
-def kwb_from_statline(frame: pd.DataFrame, year: int, where: str, buurten: dict[str, str]) -> pd.DataFrame:
+def kwb_from_statline(frame: pd.DataFrame, year: int, where: str, buurten: dict[str, str],
+                      gemeenten: dict[str, str] | None = None) -> pd.DataFrame:
     """Tidy a StatLine KWB export (CSV or SQLite table) of one year; the source footer is dropped."""
     frame = frame[~frame["Wijk_Buurt"].astype(str).str.match(r"^\s*(Bron|Source)\b")].reset_index(drop=True)
     if "regiocode_derived" in frame.columns:
         codes = frame["regiocode_derived"]
     else:
-        codes = resolve_statline_codes(frame["Wijk_Buurt"], _gemeente_names(), buurten, where)
+        codes = resolve_statline_codes(frame["Wijk_Buurt"], gemeenten or _gemeente_names(), buurten, where)
     return cbs.tidy(frame, where=where, codes=codes, names=frame["Wijk_Buurt"],
                     indicators=_statline_indicators(list(frame.columns)), year=year)
 
@@ -165,15 +167,32 @@ def kwb_from_odata(folder: Path, year: int, where: str) -> pd.DataFrame:
     return _kwb_from_keys(rows, props, year, where, names=_odata_names(folder, rows))
 
 
+def check_table_info(folder: Path, table_id: str | None) -> None:
+    """The saved TableInfos must describe the table the registry names (a wrong folder is refused)."""
+    path = folder / "TableInfos.json"
+    if not path.is_file() or table_id is None:
+        return
+    document = cbs.read_json(path)
+    items = document.get("value", document) if isinstance(document, dict) else document
+    identifier = items[0].get("Identifier") if isinstance(items, list) and items and isinstance(items[0], dict) else None
+    if identifier != table_id:
+        raise DataFormatError(f"{path}: describes table {identifier!r}; expected {table_id}")
+
+
 def kwb_from_stripped(folder: Path, year: int, where: str) -> pd.DataFrame:
     """Tidy the stripped KWB export: ``{region code: {key: value}}`` plus DataProperties."""
     props = cbs.read_data_properties(folder / "DataProperties.json")
-    document = cbs.read_json(folder / "stripped_filtered_data_2024.json")
+    data_files = sorted(p for p in folder.glob("*.json")
+                        if p.name not in ("DataProperties.json", "TableInfos.json") and not p.name.startswith("_"))
+    if len(data_files) != 1:
+        raise DataFormatError(f"{folder}: expected one data file beside DataProperties.json, found {len(data_files)}")
+    data_file = data_files[0]
+    document = cbs.read_json(data_file)
     if not isinstance(document, dict) or not all(isinstance(v, dict) for v in document.values()):
         raise DataFormatError(f"{where}: expected an object of region code → {{key: value}}")
     rows = pd.DataFrame.from_dict(document, orient="index").rename_axis("WijkenEnBuurten").reset_index()
     rows = rows[rows["WijkenEnBuurten"].str.strip().str[2:6].isin({c[2:] for c in all_parkstad_codes()})]
-    return _kwb_from_keys(rows, props, year, where, names=None)
+    return _kwb_from_keys(rows, props, year, str(data_file), names=None)
 
 
 def _kwb_from_keys(rows: pd.DataFrame, props: pd.DataFrame, year: int, where: str, names: pd.Series | None) -> pd.DataFrame:
@@ -198,16 +217,19 @@ def _odata_names(folder: Path, rows: pd.DataFrame) -> pd.Series | None:
 def build_kwb(settings: Settings) -> pd.DataFrame:
     """All KWB years available in ``data/raw`` as one table (region × year)."""
     buurten = _known_buurten(settings)
+    gemeenten = _gemeente_names(settings)
     frames = []
     registry = load_registry()
     for dataset_id, raw in _raw_for("kwb", settings):
         year = registry[dataset_id].year
         where = str(raw.folder)
         if raw.format == "statline-csv":
-            frame = kwb_from_statline(cbs.read_statline_csv(raw.path()), year, str(raw.path()), buurten)
+            frame = kwb_from_statline(cbs.read_statline_csv(raw.path()), year, str(raw.path()), buurten, gemeenten)
         elif raw.format == "odata-json":
+            check_table_info(raw.folder, registry[dataset_id].table_id)
             frame = kwb_from_odata(raw.folder, year, where)
         elif raw.format == "odata-stripped-json":
+            check_table_info(raw.folder, registry[dataset_id].table_id)
             frame = kwb_from_stripped(raw.folder, year, where)
         else:
             raise DataFormatError(f"{where}: format {raw.format!r} is not a KWB shape this package reads")
@@ -354,9 +376,26 @@ def _concat(frames: list[pd.DataFrame], order: list[str]) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- names
 
 
-def _gemeente_names() -> dict[str, str]:
-    """Gemeente name → code for every gemeente that was ever part of Parkstad."""
-    return {name: code for code, name in (PARKSTAD_2019 | BEEKDAELEN_PREDECESSORS).items()}
+def _gemeente_names(settings: Settings | None = None) -> dict[str, str]:
+    """Gemeente name → code for every gemeente that was ever part of Parkstad.
+
+    The names come from the CBS list of gemeenten when it has been fetched (checked
+    against the codes the package knows), else from :mod:`parkstad_analysis.regions`.
+    """
+    known = {name: code for code, name in (PARKSTAD_2019 | BEEKDAELEN_PREDECESSORS).items()}
+    raw = raw_dataset("gemeenten_2023", settings) if settings else None
+    if raw is None:
+        return known
+    path = raw.path()
+    rows = cbs.read_odata_csv(path, required=("GemeentecodeGM", "Gemeentenaam"))
+    codes = clean_codes(rows["GemeentecodeGM"], where=f"{path}, column 'GemeentecodeGM'")
+    if codes.duplicated().any():
+        raise DataFormatError(f"{path}: gemeente {codes[codes.duplicated()].iloc[0]} is listed twice")
+    listed = dict(zip(rows["Gemeentenaam"].str.strip(), codes, strict=True))
+    for name, code in listed.items():
+        if code in PARKSTAD_2019 and PARKSTAD_2019[code] != name:
+            raise DataFormatError(f"{path}: {code} is named {name!r}; expected {PARKSTAD_2019[code]!r}")
+    return known | {n: c for n, c in listed.items() if c in PARKSTAD_2019}
 
 
 def _known_buurten(settings: Settings) -> dict[str, str]:
@@ -366,7 +405,10 @@ def _known_buurten(settings: Settings) -> dict[str, str]:
     document = cbs.read_json(raw.path())
     if not isinstance(document, dict):
         raise DataFormatError(f"{raw.path()}: expected an object of buurt code → name")
-    return {str(k).strip(): str(v) for k, v in document.items()}
+    for code, name in document.items():
+        if not str(clean_code(code)).startswith("BU") or not isinstance(name, str) or not name.strip():
+            raise DataFormatError(f"{raw.path()}: entry {code!r}: {name!r} is not a buurt code with a name")
+    return {str(k).strip(): v for k, v in document.items()}
 
 
 def build_region_names(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
@@ -434,12 +476,58 @@ def build_geometry(settings: Settings) -> dict[str, gpd.GeoDataFrame]:
     labels = _raw_for("labels", settings)
     for _, raw in labels:
         points = geo.read_topojson(raw.path(), 2014)
+        # one label point per buurt: a repeated point is dropped (the first is kept)
+        points = points.drop_duplicates("region_code")
         layers["buurt_labels_2014"] = points.sort_values("region_code").reset_index(drop=True)
     return layers
 
 
 def _by_level(frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     return {level: part.reset_index(drop=True) for level, part in frame.groupby("level")}
+
+
+# ----------------------------------------------------------------------------- cross-checks
+
+
+def cross_check(settings: Settings, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Read the datasets that repeat others and check that they agree with the built tables.
+
+    * ``kwb_check``: the StatLine SQLite exports (regions named, not coded) must give the
+      same codes and inhabitants as the KWB table built from the CSV exports;
+    * ``benefits_check``: every per-quarter file and the 2023 export must give the same
+      bijstand counts as the combined benefit table.
+
+    Returns the datasets checked; a disagreement or an unreadable file raises
+    :class:`DataFormatError` naming the file, region and figure.
+    """
+    checked = []
+    kwb, benefits = tables.get("kwb"), tables.get("benefits")
+    for dataset_id, raw in _raw_for("kwb_check", settings):
+        path = raw.path()
+        for table in cbs.sqlite_tables(path):
+            year = int(re.search(r"(\d{4})", table).group(1))
+            frame = kwb_from_statline(cbs.read_statline_sqlite(path, table), year, f"{path}, table {table}",
+                                      _known_buurten(settings), _gemeente_names(settings))
+            if kwb is not None and year in set(kwb["year"]):
+                _agree(frame, kwb[kwb["year"] == year], ["region_code"], "aantal_inwoners", f"{path}, table {table}")
+        checked.append(dataset_id)
+    for dataset_id, raw in _raw_for("benefits_check", settings):
+        for name in sorted(raw.files):
+            frame = benefits_from_typed(cbs.read_odata_typed_json(raw.path(name)), str(raw.path(name)))
+            if benefits is not None:
+                _agree(frame, benefits, ["region_code", "period"], "bijstand_ontvangers", str(raw.path(name)))
+        checked.append(dataset_id)
+    return checked
+
+
+def _agree(frame: pd.DataFrame, built: pd.DataFrame, keys: list[str], column: str, where: str) -> None:
+    merged = frame[[*keys, column]].merge(built[[*keys, column]], on=keys, how="left", suffixes=("", "_built"))
+    missing = merged[f"{column}_built"].isna() & merged[column].notna()
+    differs = (merged[column] - merged[f"{column}_built"]).abs().gt(0).fillna(False)
+    if missing.any() or differs.any():
+        row = merged[missing | differs].iloc[0]
+        raise DataFormatError(f"{where}: {column} of {row['region_code']} is {row[column]} here but "
+                              f"{row[f'{column}_built']} in the built table")
 
 
 # ----------------------------------------------------------------------------- quality
@@ -499,6 +587,7 @@ def build(settings: Settings | None = None) -> BuildReport:
         raise FetchError(f"{settings.raw_dir}: no fetched datasets; run `parkstad fetch` first")
     report = BuildReport()
     tables = {name: builder(settings) for name, builder in TABLE_BUILDERS.items()}
+    report.checked = cross_check(settings, tables)
     layers = build_geometry(settings)
     names = build_region_names(tables, layers)
     for name in list(tables):

@@ -169,8 +169,15 @@ def read_json(path: str | Path) -> object:
     path = Path(path)
     if not path.is_file():
         raise DataFormatError(f"{path}: file not found")
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+        keys = [k for k, _ in pairs]
+        if len(keys) != len(set(keys)):
+            repeated = next(k for k in keys if keys.count(k) > 1)
+            raise DataFormatError(f"{path}: key {repeated!r} appears twice in one JSON object")
+        return dict(pairs)
+
     try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
+        return json.loads(path.read_bytes().decode("utf-8-sig"), object_pairs_hook=no_duplicates)
     except UnicodeDecodeError as exc:
         raise DataFormatError(f"{path}: not UTF-8 text ({exc})") from exc
     except json.JSONDecodeError as exc:
@@ -202,6 +209,7 @@ def read_odata_csv(path: str | Path, required: tuple[str, ...] = ("WijkenEnBuurt
     text = _read_text(path)
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
+    _check_complete(text, sep, path)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, csv.Error) as exc:
@@ -214,6 +222,7 @@ def read_statline_csv(path: str | Path) -> pd.DataFrame:
     """A StatLine export saved as CSV: headers joined with ``_``, regions named in ``Wijk_Buurt``."""
     path = Path(path)
     text = _read_text(path)
+    _check_complete(text, ",", path)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, csv.Error) as exc:
@@ -242,9 +251,12 @@ def read_statline_sqlite(path: str | Path, table: str) -> pd.DataFrame:
 
 
 def sqlite_tables(path: str | Path) -> list[str]:
-    """Table names of a SQLite file."""
-    with sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True) as con:
-        return [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
+    """Table names of a SQLite file (opened read-only)."""
+    try:
+        with sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True) as con:
+            return [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
+    except sqlite3.DatabaseError as exc:
+        raise DataFormatError(f"{path}: not a readable SQLite database ({exc})") from exc
 
 
 def read_excel_csv(path: str | Path, code_pattern: str = r"^\s*(GM\d{4}|WK\d{4}[0-9A-Z]{2})\s*$") -> pd.DataFrame:
@@ -271,6 +283,9 @@ def read_excel_csv(path: str | Path, code_pattern: str = r"^\s*(GM\d{4}|WK\d{4}[
         raise DataFormatError(f"{path}: no row holds a GM or WK code; is this a CBS region table?")
     first = data_idx[0]
     width = max(len(rows[i]) for i in data_idx)
+    if len(rows[data_idx[-1]]) < len(rows[first]):
+        raise DataFormatError(f"{path}: the last data row has {len(rows[data_idx[-1]])} of {len(rows[first])} "
+                              "fields; the file looks truncated")
     header_rows = [r + [""] * (width - len(r)) for r in rows[:first] if any(c.strip() for c in r)]
     # Header cells: join the non-empty pieces of the rows above the data that look like
     # column labels (rows with more than one filled cell; single-cell rows are titles).
@@ -333,12 +348,22 @@ def _read_text(path: Path) -> str:
     if not path.is_file():
         raise DataFormatError(f"{path}: file not found")
     raw = path.read_bytes()
+    if raw and not raw.endswith(b"\n"):  # CBS exports end every line, the last one too
+        raise DataFormatError(f"{path}: ends without a line break, inside a row; the file looks truncated")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding).replace("\r\n", "\n")
         except UnicodeDecodeError:
             continue
     raise DataFormatError(f"{path}: neither UTF-8 nor Windows-1252 text")
+
+
+def _check_complete(text: str, sep: str, path: Path) -> None:
+    """A CSV whose last row has fewer fields than its header was cut off (pandas would pad it silently)."""
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if any(c.strip() for c in r)]
+    if len(rows) >= 2 and len(rows[-1]) < len(rows[0]):
+        raise DataFormatError(f"{path}: the last row has {len(rows[-1])} of {len(rows[0])} fields; "
+                              "the file looks truncated")
 
 
 def _require_columns(frame: pd.DataFrame, required: tuple[str, ...], path: Path) -> None:

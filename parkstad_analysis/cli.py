@@ -50,6 +50,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"table  {name:16} {rows:7} rows")
     for name, rows in report.layers.items():
         print(f"layer  {name:16} {rows:7} features")
+    for name in report.checked:
+        print(f"checked {name}: agrees with the built tables")
     for name in report.skipped:
         print(f"skipped {name}: no raw data fetched for it")
     print(f"written to {settings.processed_dir}")
