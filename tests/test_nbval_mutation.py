@@ -13,19 +13,24 @@ from conftest import ROOT
 
 
 def _mutate_grasbroek_bijstand(settings: Settings, extra: int) -> None:
-    """A new version of the benefit table in which Grasbroek has ``extra`` more bijstand recipients in 2024Q1."""
-    raw = raw_dataset("uitkeringen_wijk_buurt", settings)
-    path = raw.path()
-    document = json.loads(path.read_text("utf-8-sig"))
-    row = next(r for r in document["value"]
-               if r["WijkenEnBuurten"].strip() == "BU09173101" and r["Perioden"] == "2024MM03")
-    row["Bijstandsuitkering_6"] += extra
-    for target in (path, raw.folder / SOURCE_FILE):
-        target.chmod(0o644)
-    path.write_text(json.dumps(document), "utf-8")
-    record = json.loads((raw.folder / SOURCE_FILE).read_text("utf-8"))
-    record["files"][path.name] = sha256_of(path)
-    (raw.folder / SOURCE_FILE).write_text(json.dumps(record), "utf-8")
+    """A new version of the benefit table in which Grasbroek has ``extra`` more bijstand recipients in 2024Q1.
+
+    The combined table and its per-quarter copy change together, as a new CBS release would
+    (the build cross-checks them and would refuse a change in one only).
+    """
+    for dataset, name in (("uitkeringen_wijk_buurt", None), ("uitkeringen_per_kwartaal", "cbs_bijstand_2024MM03.json")):
+        raw = raw_dataset(dataset, settings)
+        path = raw.path(name)
+        document = json.loads(path.read_text("utf-8-sig"))
+        rows = document["value"].values() if isinstance(document["value"], dict) else document["value"]
+        row = next(r for r in rows if r["WijkenEnBuurten"].strip() == "BU09173101" and r["Perioden"] == "2024MM03")
+        row["Bijstandsuitkering_6"] += extra
+        for target in (path, raw.folder / SOURCE_FILE):
+            target.chmod(0o644)
+        path.write_text(json.dumps(document), "utf-8")
+        record = json.loads((raw.folder / SOURCE_FILE).read_text("utf-8"))
+        record["files"][path.name] = sha256_of(path)
+        (raw.folder / SOURCE_FILE).write_text(json.dumps(record), "utf-8")
 
 
 def test_nbval_fails_on_the_key_figure_cell_when_a_source_value_changes(tmp_path, shared):
