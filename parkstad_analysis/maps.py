@@ -527,19 +527,34 @@ def area_shape(area: Area, layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoSeries
     return chosen.frame[area_codes_in(area, chosen.frame)].dissolve().geometry
 
 
+def _parkstad_canvas(layers: dict[str, gpd.GeoDataFrame]):
+    """Figure, axes and the Parkstad gemeenten drawn and named: the base of the overview maps."""
+    gemeenten = gemeenten_layer(layers)
+    fig = Figure(figsize=FIGSIZE)
+    ax = fig.add_axes((0.02, 0.05, 0.96, 0.82))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    gemeenten.plot(ax=ax, color="#f4f1ea", edgecolor="#8a8a8a", linewidth=0.9)
+    _label_gemeenten(ax, gemeenten)
+    return fig, ax, gemeenten
+
+
+def _finish_overview(fig: Figure, ax, title: str, subtitle: str, source: str) -> None:
+    """Scale bar, north arrow, title, subtitle and source of an overview map."""
+    ax.add_artist(ScaleBar(1, units="m", location="lower right", box_alpha=0.8, length_fraction=0.2))
+    _north_arrow(ax)
+    fig.text(0.02, 0.955, title, fontsize=14, fontweight="bold", va="top")
+    fig.text(0.02, 0.905, subtitle, fontsize=8.5, color="#444444", va="top")
+    fig.text(0.02, 0.015, source, fontsize=7.5, color="#666666")
+
+
 def locator_map(layers: dict[str, gpd.GeoDataFrame], areas: list[str] | None = None) -> Figure:
     """Parkstad with its gemeenten and every focus area outlined and named."""
     from .areas import focus_areas
 
     names = areas or focus_areas()
-    gemeenten = gemeenten_layer(layers)
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=FIGSIZE)
-        ax = fig.add_axes((0.02, 0.05, 0.96, 0.82))
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-        gemeenten.plot(ax=ax, color="#f4f1ea", edgecolor="#8a8a8a", linewidth=0.9)
-        _label_gemeenten(ax, gemeenten)
+        fig, ax, gemeenten = _parkstad_canvas(layers)
         cmap = mpl.colormaps["Dark2"]
         handles = []
         for i, name in enumerate(names):
@@ -549,13 +564,9 @@ def locator_map(layers: dict[str, gpd.GeoDataFrame], areas: list[str] | None = N
             gpd.GeoSeries(shape, crs=gemeenten.crs).plot(ax=ax, color=colour, alpha=0.35, edgecolor=colour, linewidth=1.6)
             handles.append(Patch(facecolor=mpl.colors.to_rgba(colour, 0.35), edgecolor=colour, label=area.title))
         ax.legend(handles=handles, loc="lower left", frameon=True, title="Focusgebieden", fontsize=8)
-        ax.add_artist(ScaleBar(1, units="m", location="lower right", box_alpha=0.8, length_fraction=0.2))
-        _north_arrow(ax)
-        fig.text(0.02, 0.955, "Parkstad Limburg: focusgebieden Regio Deal", fontsize=14, fontweight="bold", va="top")
-        fig.text(0.02, 0.905, "gemeenten in de indeling van 2019 · focusgebieden op de fijnste beschikbare grenzen",
-                 fontsize=8.5, color="#444444", va="top")
-        fig.text(0.02, 0.015, "Bron: CBS; grenzen buiten Heerlen: CBS gebiedsindeling 2014 (vereenvoudigd)",
-                 fontsize=7.5, color="#666666")
+        _finish_overview(fig, ax, "Parkstad Limburg: focusgebieden Regio Deal",
+                         "gemeenten in de indeling van 2019 · focusgebieden op de fijnste beschikbare grenzen",
+                         "Bron: CBS; grenzen buiten Heerlen: CBS gebiedsindeling 2014 (vereenvoudigd)")
     fig.map_info = {"areas": names, "crs": gemeenten.crs.to_string()}
     return fig
 
@@ -564,14 +575,8 @@ def projects_map(projects: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame]) ->
     """Where the Regio Deal projects of 2020 act, with circles sized by their contribution."""
     from .funding import split_areas
 
-    gemeenten = gemeenten_layer(layers)
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=FIGSIZE)
-        ax = fig.add_axes((0.02, 0.05, 0.96, 0.82))
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-        gemeenten.plot(ax=ax, color="#f4f1ea", edgecolor="#8a8a8a", linewidth=0.9)
-        _label_gemeenten(ax, gemeenten)
+        fig, ax, gemeenten = _parkstad_canvas(layers)
         largest = projects["regio_deal_contribution_eur"].max()
         placed = []
         for row in projects.itertuples():
@@ -589,14 +594,11 @@ def projects_map(projects: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame]) ->
             placed.append(row.project_id)
         generic = projects[~projects["project_id"].isin(placed)]
         note = "; ".join(f"{r.project} (€ {_euros(r.regio_deal_contribution_eur)}, regiobreed)" for r in generic.itertuples())
-        ax.add_artist(ScaleBar(1, units="m", location="lower right", box_alpha=0.8, length_fraction=0.2))
-        _north_arrow(ax)
         total = projects["regio_deal_contribution_eur"].sum()
-        fig.text(0.02, 0.955, "Regio Deal 2020: waar de vijf projecten werken", fontsize=14, fontweight="bold", va="top")
-        fig.text(0.02, 0.905, f"cirkel naar bijdrage Regio Deal · totaal € {_euros(total)}"
-                 + (f" · niet op de kaart: {note}" if note else ""), fontsize=8.5, color="#444444", va="top")
-        fig.text(0.02, 0.015, "Bron: persbericht Regio Deal Parkstad Limburg, 17 december 2020; grenzen: CBS",
-                 fontsize=7.5, color="#666666")
+        _finish_overview(fig, ax, "Regio Deal 2020: waar de vijf projecten werken",
+                         f"cirkel naar bijdrage Regio Deal · totaal € {_euros(total)}"
+                         + (f" · niet op de kaart: {note}" if note else ""),
+                         "Bron: persbericht Regio Deal Parkstad Limburg, 17 december 2020; grenzen: CBS")
     fig.map_info = {"placed": placed, "generic": generic["project_id"].tolist(), "crs": gemeenten.crs.to_string()}
     return fig
 
