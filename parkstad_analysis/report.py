@@ -180,12 +180,26 @@ def input_hash(settings: Settings, jobs: list[Job]) -> str:
 
 def _execute(job: dict, notebook_path: str, output_path: str, figure_dir: str, cwd: str, env: dict) -> dict:
     """Run one notebook with papermill (in a worker process); report success or the failing cell."""
-    import papermill
-
     os.environ.update(env)
     started = time.perf_counter()
     parameters = dict(job["parameters"])
     parameters["FIGURE_DIR"] = figure_dir
+    # the kernel writes its own log lines to the inherited stderr: keep them with the run, not on the terminal
+    log_path = Path(output_path).parent.parent / "logs" / f"{job['name']}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    saved_stderr = os.dup(2)
+    with open(log_path, "a") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        return _run_papermill(job, notebook_path, output_path, parameters, cwd, started)
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+
+
+def _run_papermill(job: dict, notebook_path: str, output_path: str, parameters: dict, cwd: str, started: float) -> dict:
+    import papermill
+
     try:
         papermill.execute_notebook(notebook_path, output_path, parameters=parameters, cwd=cwd, progress_bar=False,
                                    log_output=False, kernel_name="python3")

@@ -61,6 +61,7 @@ def test_run_folder_has_pages_maps_index_and_manifest(good_run, reporting):
     assert manifest["notebooks"][0]["parameters"]["AREA"] == "gms"
     assert "kwb.parquet" in manifest["data"] and manifest["versions"]["pandas"]
     assert not (run_dir / ".incomplete").exists()
+    assert (run_dir / "logs/area_profile_gms_2019.log").is_file()  # kernel log lines kept with the run
 
 
 def test_unchanged_run_is_skipped_and_changes_are_noticed(good_run, reporting):
