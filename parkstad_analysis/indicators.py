@@ -72,6 +72,29 @@ def benefit_rates(benefits: pd.DataFrame, area: Area, base: str = "inwoners_15_p
     return pd.concat(parts, ignore_index=True)
 
 
+def benefit_rates_by_region(benefits: pd.DataFrame, kind: str = "bijstand", base: str = "inwoners_15_plus",
+                            per: float = 1000) -> pd.DataFrame:
+    """One benefit kind per ``per`` inhabitants for every region and quarter, with its gemeente's rate alongside.
+
+    Parameters
+    ----------
+    kind : {"bijstand", "ww", "ao", "aow"}
+    base : str
+        ``inwoners_15_plus`` or ``inwoners_15_tot_aow``.
+    """
+    from .errors import UnknownNameError
+
+    if kind not in BENEFITS:
+        raise UnknownNameError("benefit kind", kind, list(BENEFITS))
+    column = BENEFITS[kind]
+    table = benefits[["region_code", "region_name", "level", "gemeente_code", "period", column, base]].copy()
+    table["rate"] = per * table[column] / table[base].where(table[base] > 0)
+    gemeente = table[table["level"] == "gemeente"].set_index(["region_code", "period"])["rate"]
+    table["gemeente_rate"] = [gemeente.get((g, p), float("nan")) for g, p in zip(table["gemeente_code"], table["period"],
+                                                                                 strict=True)]
+    return table.rename(columns={column: "recipients", base: "base"})
+
+
 def benefit_rates_with_gemeente(benefits: pd.DataFrame, area: Area, kind: str = "bijstand") -> pd.DataFrame:
     """One benefit kind per quarter for the area and its gemeente side by side (wide)."""
     frames = []

@@ -59,3 +59,14 @@ def test_comparison_table_area_gemeente_parkstad(tables):
 def test_table_not_built_says_what_to_run(project):
     with pytest.raises(FetchError, match="kwb.parquet: not built; run `parkstad fetch` and `parkstad build`"):
         indicators.load_table("kwb", project)
+
+
+def test_benefit_rates_for_every_region_with_the_gemeente_alongside(tables):
+    table = indicators.benefit_rates_by_region(tables["benefits"], "bijstand")
+    assert table["period"].nunique() == 45 and table.groupby("period").size().eq(81).all()
+    row = table[(table["region_code"] == "WK091712") & (table["period"] == "2022Q3")].iloc[0]
+    assert row["rate"] == pytest.approx(1000 * row["recipients"] / row["base"])
+    assert row["gemeente_rate"] == pytest.approx(1000 * 3990 / 75860)
+    to_aow = indicators.benefit_rates_by_region(tables["benefits"], "ww", base="inwoners_15_tot_aow")
+    heerlen = to_aow[(to_aow["region_code"] == "GM0917") & (to_aow["period"] == "2022Q3")].iloc[0]
+    assert heerlen["rate"] == pytest.approx(1000 * 780 / 56940)
