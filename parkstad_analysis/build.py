@@ -502,12 +502,13 @@ def cross_check(settings: Settings, tables: dict[str, pd.DataFrame]) -> list[str
     """
     checked = []
     kwb, benefits = tables.get("kwb"), tables.get("benefits")
+    buurten, gemeenten = _known_buurten(settings), _gemeente_names(settings)
     for dataset_id, raw in _raw_for("kwb_check", settings):
         path = raw.path()
         for table in cbs.sqlite_tables(path):
             year = int(re.search(r"(\d{4})", table).group(1))
             frame = kwb_from_statline(cbs.read_statline_sqlite(path, table), year, f"{path}, table {table}",
-                                      _known_buurten(settings), _gemeente_names(settings))
+                                      buurten, gemeenten)
             if kwb is not None and year in set(kwb["year"]):
                 _agree(frame, kwb[kwb["year"] == year], ["region_code"], "aantal_inwoners", f"{path}, table {table}")
         checked.append(dataset_id)

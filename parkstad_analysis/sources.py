@@ -31,6 +31,7 @@ import time
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -107,10 +108,17 @@ def load_registry(path: str | Path | None = None) -> dict[str, Dataset]:
         If an entry lacks a required field or names an unknown source.
     """
     if path is None:
-        text = resources.files("parkstad_analysis").joinpath("data/registry.toml").read_text("utf-8")
-        where = "parkstad_analysis/data/registry.toml"
-    else:
-        text, where = Path(path).read_text("utf-8"), str(path)
+        return dict(_packaged_registry())
+    return _parse_registry(Path(path).read_text("utf-8"), str(path))
+
+
+@cache
+def _packaged_registry() -> dict[str, Dataset]:
+    text = resources.files("parkstad_analysis").joinpath("data/registry.toml").read_text("utf-8")
+    return _parse_registry(text, "parkstad_analysis/data/registry.toml")
+
+
+def _parse_registry(text: str, where: str) -> dict[str, Dataset]:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -58,3 +58,19 @@ def test_kwb_2024_table_id_matches_its_table_info(shared):
 def test_unknown_dataset_lists_the_valid_ids():
     with pytest.raises(UnknownNameError, match="unknown dataset 'kwb_1999'.*kwb_2019"):
         get_dataset("kwb_1999")
+
+
+def test_a_registry_file_with_errors_is_refused_with_its_name(tmp_path):
+    from parkstad_analysis.errors import ConfigError
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[kwb_2019\ntitle = 'x'\n")
+    with pytest.raises(ConfigError, match="broken.toml: not valid TOML"):
+        load_registry(broken)
+    partial = tmp_path / "partial.toml"
+    partial.write_text("[kwb_2019]\ntitle = 'x'\nsource = 'ftp'\nformat = 'csv'\nfeeds = 'kwb'\nperiod = '2019'\n")
+    with pytest.raises(ConfigError, match="partial.toml: dataset 'kwb_2019' has source 'ftp'"):
+        load_registry(partial)
+    partial.write_text("[kwb_2019]\ntitle = 'x'\n")
+    with pytest.raises(ConfigError, match="lacks source, format, feeds, period"):
+        load_registry(partial)
