@@ -109,14 +109,14 @@ def comparison_areas(area: Area) -> list[Area]:
 
 def members(table: pd.DataFrame, area: Area, year: int | None = None) -> pd.DataFrame:
     """Rows of ``table`` for the area's regions (all periods)."""
-    _require(table, ["region_code"], "table")
+    _require(table, ["region_code"])
     if year is not None and "year" in table.columns:
         table = table[table["year"] == year]
     codes = area.codes_for(year)
     return table[table["region_code"].isin(codes)]
 
 
-def _require(table: pd.DataFrame, columns: list[str], what: str) -> None:
+def _require(table: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise UnknownNameError("indicator", missing[0], [c for c in table.columns if c not in ("region_code", "level")])
@@ -152,7 +152,7 @@ def sum_counts(table: pd.DataFrame, area: Area, indicator: str, weight: str | No
         ``area``, period column, ``indicator``, ``value``, ``lower``, ``upper``,
         ``regions``, ``regions_missing``, ``coverage``.
     """
-    _require(table, [indicator], "table")
+    _require(table, [indicator])
     when = _period_column(table)
     weight = weight or next((c for c in ("aantal_inwoners", "inwoners_15_plus") if c in table.columns and c != indicator), None)
     records = []
@@ -178,7 +178,7 @@ def rate(table: pd.DataFrame, area: Area, numerator: str, denominator: str, per:
     share of the area's denominator in those regions. Bounds combine the rounding
     of both counts (lowest numerator over highest denominator and vice versa).
     """
-    _require(table, [numerator, denominator], "table")
+    _require(table, [numerator, denominator])
     when = _period_column(table)
     records = []
     for period, rows in _by_period(table, area, when):
@@ -214,7 +214,7 @@ def weighted_percentage(table: pd.DataFrame, area: Area, indicator: str, weight:
         The denominator population per row (a column name, or a Series aligned with
         ``table``): Σ pct × weight / Σ weight over regions where both are known.
     """
-    _require(table, [indicator], "table")
+    _require(table, [indicator])
     weights = table[weight] if isinstance(weight, str) else weight.reindex(table.index)
     table = table.assign(_weight=weights.astype("Float64"))
     when = _period_column(table)

@@ -41,7 +41,7 @@ from .config import Settings
 from .errors import DataFormatError, FetchError
 from .regions import BEEKDAELEN_PREDECESSORS, PARKSTAD_2019, all_parkstad_codes, clean_code, clean_codes
 from .schemas import ID_COLUMNS, validate_geometry_layer, validate_region_table
-from .sources import RawDataset, load_registry, raw_dataset, verify_raw
+from .sources import SOURCE_FILE, RawDataset, load_registry, raw_dataset, verify_raw
 
 GEOMETRY_FILE = "geometry.gpkg"
 QUALITY_FILE = "data_quality.csv"
@@ -584,7 +584,7 @@ def build(settings: Settings | None = None) -> BuildReport:
         is then left exactly as it was.
     """
     settings = settings or Settings.from_env()
-    if not settings.raw_dir.is_dir() or not any(settings.raw_dir.glob(f"*/{'_source.json'}")):
+    if not settings.raw_dir.is_dir() or not any(settings.raw_dir.glob(f"*/{SOURCE_FILE}")):
         raise FetchError(f"{settings.raw_dir}: no fetched datasets; run `parkstad fetch` first")
     report = BuildReport()
     tables = {name: builder(settings) for name, builder in TABLE_BUILDERS.items()}

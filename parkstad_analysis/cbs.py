@@ -262,17 +262,17 @@ def sqlite_tables(path: str | Path) -> list[str]:
 def read_excel_csv(path: str | Path, code_pattern: str = r"^\s*(GM\d{4}|WK\d{4}[0-9A-Z]{2})\s*$") -> pd.DataFrame:
     """A CBS table exported from Excel to CSV: title rows, ``;``, decimal commas, footnotes.
 
-    The header is the last non-empty row before the first data row; data rows are
+    The header is made of the label rows before the first data row; data rows are
     those holding a gemeente or wijk code in some cell. Gemeente/wijk blocks (a
     gemeente row followed by its wijk rows, the gemeente code left blank on wijk
-    rows) are resolved into one ``region_code`` column; a ``gemeente_code`` column
-    carries the block's gemeente.
+    rows) are resolved into one ``region_code`` column: a wijk code names its
+    gemeente itself, so the block needs no tracking.
 
     Returns
     -------
     DataFrame
-        ``region_code``, ``region_name_raw`` and the value columns named after
-        their header cells (multi-row headers are joined with a space), as text.
+        ``region_code`` and the columns named after their header cells (multi-row
+        headers are joined with a space), as text.
     """
     path = Path(path)
     text = _read_text(path)
@@ -294,23 +294,14 @@ def read_excel_csv(path: str | Path, code_pattern: str = r"^\s*(GM\d{4}|WK\d{4}[
     for j in range(width):
         pieces = [r[j].strip() for r in label_rows if r[j].strip()]
         headers.append(" ".join(pieces) or f"column_{j}")
-    records, gemeente = [], None
+    records = []
     for i in data_idx:
         cells = [c.strip() for c in rows[i]] + [""] * (width - len(rows[i]))
         codes = [c for c in cells if code_re.match(c)]
-        gm = next((c for c in codes if c.startswith("GM")), None)
-        wk = next((c for c in codes if c.startswith("WK")), None)
-        if gm:
-            gemeente = gm
-        region = wk or gm
-        if region.startswith("WK") and gemeente and gemeente[2:] != region[2:6]:
-            gemeente = "GM" + region[2:6]  # a wijk row outside the current block: trust its code
-        record = dict(zip(headers, cells, strict=True))
-        record["region_code"] = region
-        record["block_gemeente_code"] = "GM" + region[2:6]
-        records.append(record)
-    frame = pd.DataFrame.from_records(records)
-    return frame
+        # a wijk row carries its own code (its gemeente is in it); a gemeente row only the GM code
+        region = next((c for c in codes if c.startswith("WK")), None) or codes[0]
+        records.append({**dict(zip(headers, cells, strict=True)), "region_code": region})
+    return pd.DataFrame.from_records(records)
 
 
 def read_data_properties(path: str | Path) -> pd.DataFrame:

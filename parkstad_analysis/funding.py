@@ -104,18 +104,21 @@ def area_allocation(projects: pd.DataFrame, kwb: pd.DataFrame, year: int = 2019)
     """Each project's money per focus area it serves.
 
     A project serving several areas (Werk in de Wijk: Hoensbroek and GMS) is split
-    in proportion to the areas' inhabitants in ``year``; ``share`` records the split.
+    in proportion to the areas' inhabitants in ``year``; ``share`` records the split,
+    ``inhabitants`` and ``inhabitants_year`` the figures it used.
     """
+    people = {n: _inhabitants(kwb, n, year) for n in {n for a in projects["areas"] for n in split_areas(a)}}
     records = []
     for project in projects.itertuples():
         names = split_areas(project.areas)
-        people = {n: _inhabitants(kwb, n, year)[0] for n in names}
-        known = sum(v for v in people.values() if pd.notna(v))
+        known = sum(people[n][0] for n in names if pd.notna(people[n][0]))
         for name in names:
-            share = 1.0 if len(names) == 1 else (people[name] / known if known and pd.notna(people[name]) else 1 / len(names))
+            count = people[name][0]
+            share = 1.0 if len(names) == 1 else (count / known if known and pd.notna(count) else 1 / len(names))
             records.append({"project_id": project.project_id, "project": project.project, "area": name,
                             "share": share, "contribution_eur": project.regio_deal_contribution_eur * share,
-                            "total_cost_eur": project.total_cost_eur * share})
+                            "total_cost_eur": project.total_cost_eur * share,
+                            "inhabitants": count, "inhabitants_year": people[name][1]})
     return pd.DataFrame.from_records(records)
 
 
@@ -150,12 +153,12 @@ def per_capita(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFrame
         table covers the area (offline: Heerlen); elsewhere ``NaN`` with ``note``.
     """
     quarter = quarter or benefits["period"].max()
-    allocation = area_allocation(projects, kwb, year)
+    in_quarter = benefits[benefits["period"] == quarter]
     records = []
-    for row in allocation.itertuples():
-        people, used_year = _inhabitants(kwb, row.area, year)
-        recipients = rate(benefits[benefits["period"] == quarter], get_area(row.area), "bijstand_ontvangers",
-                          "inwoners_15_plus")
+    for row in area_allocation(projects, kwb, year).itertuples():
+        people, used_year = row.inhabitants, row.inhabitants_year
+        used_year = None if pd.isna(used_year) else int(used_year)
+        recipients = rate(in_quarter, get_area(row.area), "bijstand_ontvangers", "inwoners_15_plus")
         full = len(recipients) and recipients["coverage"].iloc[0] == 1.0
         count = float(recipients["numerator"].iloc[0]) if full else float("nan")
         note = [] if full else [f"no bijstand figures for {row.area} in {quarter}"]
@@ -164,7 +167,7 @@ def per_capita(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFrame
         records.append({
             "project_id": row.project_id, "project": row.project, "area": row.area, "share": row.share,
             "contribution_eur": row.contribution_eur, "inhabitants": people, "inhabitants_year": used_year,
-            "eur_per_inhabitant": row.contribution_eur / people if people else float("nan"),
+            "eur_per_inhabitant": row.contribution_eur / people if pd.notna(people) and people else float("nan"),
             "bijstand_recipients": count, "bijstand_quarter": quarter,
             "eur_per_bijstand_recipient": row.contribution_eur / count if count else float("nan"),
             "note": "; ".join(note),

@@ -7,13 +7,14 @@ result with ``value``, ``lower``, ``upper`` and ``coverage``: see
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from .areas import Area, comparison_areas, get_area, rate, sum_counts, weighted_percentage
 from .config import Settings
-from .errors import FetchError
+from .errors import FetchError, UnknownNameError
 
 BENEFITS = {"bijstand": "bijstand_ontvangers", "ww": "ww_ontvangers", "ao": "ao_ontvangers", "aow": "aow_ontvangers"}
 
@@ -82,8 +83,6 @@ def benefit_rates_by_region(benefits: pd.DataFrame, kind: str = "bijstand", base
     base : str
         ``inwoners_15_plus`` or ``inwoners_15_tot_aow``.
     """
-    from .errors import UnknownNameError
-
     if kind not in BENEFITS:
         raise UnknownNameError("benefit kind", kind, list(BENEFITS))
     column = BENEFITS[kind]
@@ -123,9 +122,7 @@ def income(income_table: pd.DataFrame, kwb: pd.DataFrame, area: Area) -> pd.Data
     year that has them (income per inhabitant) and the same for households' shares,
     because household counts are not in every year.
     """
-    target = area if area.level != "buurt" else Area(
-        name=area.name, title=area.title, level="wijk", codes=area.wijken, boundaries=area.boundaries,
-        gemeente=area.gemeente, definition=area.definition, source=area.source)
+    target = area if area.level != "buurt" else replace(area, level="wijk", codes=area.wijken)
     latest = kwb.dropna(subset=["aantal_inwoners"]).sort_values("year").groupby("region_code").last()
     weights = income_table["region_code"].map(latest["aantal_inwoners"])
     parts = []
@@ -180,25 +177,26 @@ def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int = 2019
     area = get_area(area_name)
     kwb, benefits = tables["kwb"], tables["benefits"]
     quarter = quarter or benefits["period"].max()
+    kwb_year = kwb[kwb["year"] == year]
+    in_quarter = benefits[benefits["period"] == quarter]
     rows = []
     for each in comparison_areas(area):
-        def pick(frame: pd.DataFrame, label: str, when: object, key: str = "year", _each=each) -> None:
-            hit = frame[frame[key] == when] if key in frame.columns else frame
-            value = hit["value"].iloc[0] if len(hit) else float("nan")
-            cover = hit["coverage"].iloc[0] if len(hit) else 0.0
-            rows.append({"indicator": label, "area": _each.name, "value": value, "coverage": cover})
-
-        kwb_year = kwb[kwb["year"] == year]
-        pick(sum_counts(kwb_year, each, "aantal_inwoners"), f"inhabitants {year}", year)
-        pick(participation(kwb_year, each, tables.get("education")), f"netto arbeidsparticipatie {year} (%)", year)
-        pick(age_shares(kwb_year, each), f"share aged 15-25 {year} (%)", year)
-        bijstand = benefit_rates(benefits[benefits["period"] == quarter], each)
-        pick(bijstand[bijstand["kind"] == "bijstand"], f"bijstand per 1,000 aged 15+ {quarter}", quarter, "period")
+        bijstand = benefit_rates(in_quarter, each)
+        results = {
+            f"inhabitants {year}": sum_counts(kwb_year, each, "aantal_inwoners"),
+            f"netto arbeidsparticipatie {year} (%)": participation(kwb_year, each, tables.get("education")),
+            f"share aged 15-25 {year} (%)": age_shares(kwb_year, each),
+            f"bijstand per 1,000 aged 15+ {quarter}": bijstand[bijstand["kind"] == "bijstand"],
+        }
         if "income" in tables:
             inc = income(tables["income"], kwb, each)
-            pick(inc[inc["indicator"] == "gemiddeld_inkomen_per_inwoner"], "income per inhabitant 2020 (x 1,000 EUR)", 2020)
-            pick(inc[inc["indicator"] == "k_40_huishoudens_met_laagste_inkomen"],
-                 "households in lowest 40% income 2020 (%)", 2020)
+            results["income per inhabitant 2020 (x 1,000 EUR)"] = inc[inc["indicator"] == "gemiddeld_inkomen_per_inwoner"]
+            results["households in lowest 40% income 2020 (%)"] = inc[
+                inc["indicator"] == "k_40_huishoudens_met_laagste_inkomen"]
+        for label, result in results.items():  # each result holds one period: its first row, or nothing
+            rows.append({"indicator": label, "area": each.name,
+                         "value": result["value"].iloc[0] if len(result) else float("nan"),
+                         "coverage": result["coverage"].iloc[0] if len(result) else 0.0})
     long = pd.DataFrame.from_records(rows)
     # a gemeente or Parkstad figure from part of its regions is not that area's figure: leave it out
     partial = long["area"].ne(area.name) & long["coverage"].lt(1)

@@ -30,12 +30,13 @@ import matplotlib.patheffects as path_effects
 import numpy as np
 import pandas as pd
 import pyogrio
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
-from .areas import Area, get_area
+from .areas import Area, get_area, rate, weighted_percentage
 from .catalog import CLASSIFICATIONS, load_catalog
 from .catalog import DERIVED_RATES as DERIVED
 from .config import Settings
@@ -389,8 +390,6 @@ def choropleth(
 
 def _reference_value(tables: dict[str, pd.DataFrame], data: IndicatorValues, reference: Area) -> float:
     """The reference area's value of the indicator (rates recomputed from counts)."""
-    from .areas import rate, weighted_percentage
-
     if data.indicator in DERIVED:
         table_name, numerator, denominator, factor, *_ = DERIVED[data.indicator]
         table = tables[table_name]
@@ -437,11 +436,16 @@ def _north_arrow(ax) -> None:
                 arrowprops={"facecolor": "#222222", "edgecolor": "#222222", "width": 3, "headwidth": 9, "headlength": 9})
 
 
+def _renderer(fig: Figure):
+    """A renderer to measure text with (the figure gets an Agg canvas when it has none)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
 def _label_context(fig: Figure, ax, context: gpd.GeoDataFrame) -> None:
     """Names of the neighbouring buurten in grey, where they fit among the labels already drawn."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    renderer = FigureCanvasAgg(fig).get_renderer()
+    renderer = _renderer(fig)
     taken = [t.get_window_extent(renderer) for t in ax.texts]
     axes_box = ax.get_window_extent(renderer)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
@@ -466,11 +470,7 @@ def _label_regions(fig: Figure, ax, legend_ax, shown: gpd.GeoDataFrame) -> str:
     halo = [path_effects.withStroke(linewidth=2.5, foreground="white")]
     texts = [ax.text(p.x, p.y, name, ha="center", va="center", fontsize=7.5, zorder=5, path_effects=halo)
              for p, name in zip(points, names, strict=True)]
-    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
-    if renderer is None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        renderer = FigureCanvasAgg(fig).get_renderer()
+    renderer = _renderer(fig)
     # generous margins: labels that merely touch are as hard to read as overlapping ones
     boxes = [t.get_window_extent(renderer).expanded(1.12, 1.9) for t in texts]
     overlap = any(boxes[i].overlaps(boxes[j]) for i in range(len(boxes)) for j in range(i + 1, len(boxes)))

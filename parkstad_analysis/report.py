@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 from .areas import focus_areas, get_area
 from .catalog import CLASSIFICATIONS
 from .config import Settings
-from .errors import ParkstadError, UnknownNameError
+from .errors import FetchError, ParkstadError, UnknownNameError
 from .sources import sha256_of
 
 NOTEBOOKS = {
@@ -241,8 +241,6 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
     """
     settings = settings or Settings.from_env()
     if not (settings.processed_dir / "kwb.parquet").is_file():
-        from .errors import FetchError
-
         raise FetchError(f"{settings.processed_dir}: no processed data; run `parkstad fetch` and `parkstad build` first")
     matrix = plan(settings, areas, years, notebooks, indicators, classification)
     fingerprint = input_hash(settings, matrix)
