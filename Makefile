@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help install data report test nbval-update lint lab clean-data benchmark
+.PHONY: help install data report test test-fast nbval-update lint lab clean-data benchmark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,11 +29,14 @@ report: data ## the main job: data, then the report for every focus area (report
 
 test: data ## the whole test suite: ruff, unit tests, and nbval on every notebook (needs the data step)
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
-	$(BIN)/python -m parkstad_analysis.nbtools check notebooks/*.ipynb
+	$(BIN)/python -m parkstad_analysis.reporting.stored_outputs check notebooks/*.ipynb
 	$(BIN)/python -m pytest --nbval-lax tests notebooks --cov=parkstad_analysis --cov-report=term:skip-covered
 
+test-fast: $(STAMP) ## the tests that need no full build (under a minute): readers, vocabulary, fetch, figures
+	$(BIN)/python -m pytest -m "not slow" tests
+
 nbval-update: data ## after an intended change: re-run the notebooks and store their key-figure outputs
-	$(BIN)/python -m parkstad_analysis.nbtools update notebooks/*.ipynb
+	$(BIN)/python -m parkstad_analysis.reporting.stored_outputs update notebooks/*.ipynb
 
 lint: $(STAMP) ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
@@ -47,4 +50,4 @@ benchmark: data ## time report builds (1 and 2 jobs, unchanged run) and peak mem
 	$(BIN)/python benchmarks/report_build.py
 
 clean-data: ## remove data/processed (data/raw is kept: it is write-once)
-	rm -rf data/processed/*.parquet data/processed/*.gpkg data/processed/*.csv
+	rm -rf data/processed/*

@@ -1,7 +1,10 @@
 """parkstad-analysis: CBS neighbourhood and labour-participation data for Parkstad Limburg.
 
-Data flows one way: sources (``sources``) → ``data/raw`` → readers and cleaners
-(``cbs``, ``geo``) → ``data/processed`` (``build``) → analysis → reports.
+Data flows one way, one sub-package per stage: ``fetch`` (sources → ``data/raw``),
+``readers`` (one per CBS file shape), ``tables`` (cleaning, schemas, ``build``),
+``processed`` (the store of ``data/processed``), ``analysis``, ``figures`` and
+``reporting`` (notebooks → ``reports/``); ``vocabulary`` holds the TOML files that
+drive them, ``config`` the paths and ``cli`` the ``parkstad`` command.
 """
 
 from importlib.metadata import PackageNotFoundError, version

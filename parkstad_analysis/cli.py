@@ -10,9 +10,9 @@ import argparse
 import sys
 
 from .config import Settings
-from .errors import DataFormatError, FetchError, ParkstadError, UnknownNameError
+from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, DataFormatError, FetchError, ParkstadError, UnknownNameError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "main", "make_parser"]
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -20,19 +20,20 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    from .sources import load_registry, raw_dataset
+    from .fetch import load_registry, raw_dataset
+    from .fetch.mirror import in_mirror
 
     settings = _settings(args)
     for dataset in load_registry().values():
         state = "fetched" if raw_dataset(dataset.id, settings) else "-"
-        in_mirror = bool(settings.mirror and dataset.mirror and (settings.mirror / dataset.mirror.path).exists())
+        mirrored = "mirror" if in_mirror(dataset, settings.mirror) else ""
         print(f"{dataset.id:32} {dataset.period:14} {dataset.source:6} {dataset.table_id or '':9} "
-              f"{'mirror' if in_mirror else '':6} {state:7} {dataset.title}")
+              f"{mirrored:6} {state:7} {dataset.title}")
     return EXIT_OK
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from .sources import fetch
+    from .fetch import fetch
 
     settings = _settings(args)
     print(f"mirror: {settings.mirror or 'none (downloading from CBS)'}")
@@ -42,7 +43,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .tables.build import build
 
     settings = _settings(args)
     report = build(settings)
@@ -61,16 +62,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_areas(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .areas import get_area, load_areas
-    from .indicators import known_inhabitants
+    from .analysis.indicators import known_inhabitants
+    from .processed import NAMES_TABLE, ProcessedStore
+    from .tables.names import latest_names
+    from .vocabulary.areas import get_area, load_areas
 
-    settings = _settings(args)
+    store = ProcessedStore(_settings(args))
     areas = [get_area(n) for n in args.areas] if args.areas else list(load_areas().values())
-    kwb_path = settings.processed_dir / "kwb.parquet"
-    kwb = pd.read_parquet(kwb_path) if kwb_path.is_file() else None
-    names_path = settings.processed_dir / "region_names.parquet"
-    names = (pd.read_parquet(names_path).sort_values("year").groupby("region_code")["region_name"].last()
-             if names_path.is_file() else pd.Series(dtype=str))
+    kwb = store.load_table("kwb") if store.has_table("kwb") else None
+    names = latest_names(store.load_table(NAMES_TABLE)) if store.has_table(NAMES_TABLE) else pd.Series(dtype=str)
     for area in areas:
         print(f"{area.name}: {area.title} [{area.level}, boundaries {area.boundaries[0]}-{area.boundaries[1]}]")
         print(f"  {area.definition}")
@@ -86,7 +86,7 @@ def cmd_areas(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import run_report
+    from .reporting.report import run_report
 
     settings = _settings(args)
     result = run_report(settings, areas=args.areas, years=args.years, notebooks=args.notebooks,

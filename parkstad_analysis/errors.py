@@ -1,14 +1,22 @@
-"""The package's exceptions: each message names the file, column or value at fault."""
+"""The package's exceptions and the exit codes the command line maps them to.
+
+Every message names the file, column, key or value at fault and what was expected.
+"""
 
 from __future__ import annotations
+
+#: Exit codes a scheduler can rely on.
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class ParkstadError(Exception):
     """Base class: every error the package raises on purpose."""
 
+    exit_code = EXIT_BAD_INPUT
+
 
 class ConfigError(ParkstadError):
-    """A setting (environment variable, CLI option) names something unusable."""
+    """A setting (environment variable, CLI option, vocabulary file) names something unusable."""
 
 
 class UnknownNameError(ParkstadError, KeyError):
@@ -19,20 +27,31 @@ class UnknownNameError(ParkstadError, KeyError):
 
     def __init__(self, kind: str, name: object, valid: list[str] | tuple[str, ...]):
         self.kind, self.name, self.valid = kind, name, list(valid)
-        shown = ", ".join(str(v) for v in self.valid)
-        super().__init__(f"unknown {kind} {name!r}; expected one of: {shown}")
+        super().__init__(f"unknown {kind} {name!r}; expected one of: {_choices(name, self.valid)}")
 
     def __str__(self) -> str:  # KeyError would repr() the message otherwise
         return str(self.args[0])
 
 
+def _choices(name: object, valid: list[str]) -> str:
+    return ", ".join(str(v) for v in valid)
+
+
 class FetchError(ParkstadError):
     """A download failed after its retries, or a file is not where it should be."""
 
+    exit_code = EXIT_FAILED
+
 
 class ChecksumError(FetchError):
-    """A file's sha256 differs from the registry."""
+    """A file's sha256 differs from the registry or from what was recorded at fetch time."""
 
 
 class DataFormatError(ParkstadError, ValueError):
     """A source file does not have the shape its reader expects."""
+
+
+class RunFailed(ParkstadError):
+    """A report run or a build step failed for a reason that is not bad input."""
+
+    exit_code = EXIT_FAILED

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from parkstad_analysis.build import build
 from parkstad_analysis.config import Settings
-from parkstad_analysis.sources import fetch
+from parkstad_analysis.fetch import fetch
+from parkstad_analysis.tables.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "cbs"
@@ -45,3 +45,17 @@ def tree_state(folder: Path) -> dict[str, bytes]:
     if not folder.exists():
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+#: Fixtures that need a full fetch and build of the mirror: their tests belong to the slow tier.
+BUILD_FIXTURES = {"built", "base", "reporting", "good_run"}
+SLOW_MODULES = {"test_corrupt_inputs", "test_nbval_mutation", "test_report"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what needs a full build, runs notebooks or builds by itself as ``slow`` (``make test-fast`` leaves it out)."""
+    for item in items:
+        module = item.path.stem
+        if (BUILD_FIXTURES & set(getattr(item, "fixturenames", ())) or module in SLOW_MODULES
+                or item.path.suffix == ".ipynb"):
+            item.add_marker(pytest.mark.slow)

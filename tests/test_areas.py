@@ -3,10 +3,12 @@
 import pandas as pd
 import pytest
 
-from parkstad_analysis import areas
-from parkstad_analysis.areas import get_area, rate, sum_counts, weighted_percentage
-from parkstad_analysis.errors import UnknownNameError
-from parkstad_analysis.indicators import benefit_rates, participation
+from parkstad_analysis.analysis.aggregate import rate, sum_counts, weighted_percentage
+from parkstad_analysis.analysis.indicators import benefit_rates, participation
+from parkstad_analysis.errors import DataFormatError, UnknownNameError
+from parkstad_analysis.processed import ProcessedStore
+from parkstad_analysis.vocabulary import areas
+from parkstad_analysis.vocabulary.areas import get_area
 
 
 @pytest.fixture(scope="module")
@@ -17,12 +19,12 @@ def source_2019(shared):
 
 @pytest.fixture(scope="module")
 def kwb(built):
-    return pd.read_parquet(built.processed_dir / "kwb.parquet")
+    return ProcessedStore(built).load_table("kwb")
 
 
 @pytest.fixture(scope="module")
 def benefits(built):
-    return pd.read_parquet(built.processed_dir / "benefits.parquet")
+    return ProcessedStore(built).load_table("benefits")
 
 
 def test_gms_inhabitants_2019_are_the_sum_of_its_buurten(kwb, source_2019):
@@ -90,7 +92,7 @@ def test_bijstand_rate_of_gms_by_hand(benefits, shared):
 
 
 def test_participation_weighted_by_population_15_75(kwb, built, source_2019):
-    education = pd.read_parquet(built.processed_dir / "education.parquet")
+    education = ProcessedStore(built).load_table("education")
     result = participation(kwb[kwb["year"] == 2019], get_area("gms"), education).iloc[0]
     edu = education.set_index("region_code")["bevolking_15_tot_75_jaar"]
     codes = ("BU09173100", "BU09173101", "BU09173102")
@@ -110,13 +112,12 @@ def test_unknown_indicator_is_named(kwb):
 
 
 def test_area_codes_checked_against_boundaries(built):
-    import geopandas as gpd
-
-    layer = gpd.read_file(built.processed_dir / "geometry.gpkg", layer="buurten_2014")
+    layers = ProcessedStore(built).load_layers()
+    layer = layers["buurten_2014"]
     assert areas.check_codes(get_area("rolduckerveld"), set(layer["region_code"]), 2014) == []
-    buurten_2023 = gpd.read_file(built.processed_dir / "geometry.gpkg", layer="buurten_2023")
+    buurten_2023 = layers["buurten_2023"]
     assert areas.check_codes(get_area("gms"), set(buurten_2023["region_code"]), 2023) == []
-    with pytest.raises(Exception, match="none of its codes"):
+    with pytest.raises(DataFormatError, match="none of its codes"):
         areas.check_codes(get_area("rolduckerveld"), set(buurten_2023["region_code"]), 2023)
 
 

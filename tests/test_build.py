@@ -3,21 +3,19 @@
 import json
 import shutil
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
 import pytest
 
-from parkstad_analysis.build import GEOMETRY_FILE, QUALITY_FILE, build
 from parkstad_analysis.errors import DataFormatError, FetchError
-from parkstad_analysis.schemas import validate_region_table
-from parkstad_analysis.sources import fetch, sha256_of
+from parkstad_analysis.fetch import fetch, sha256_of
+from parkstad_analysis.processed import ProcessedStore
+from parkstad_analysis.processed.schema import validate_region_table
+from parkstad_analysis.tables.build import build
 
 from conftest import tree_state
 
 
 def _read(settings, table):
-    return pd.read_parquet(settings.processed_dir / f"{table}.parquet")
+    return ProcessedStore(settings).load_table(table)
 
 
 def test_processed_tables_hold_the_source_figures(built):
@@ -41,17 +39,16 @@ def test_every_table_passes_its_schema_and_is_parkstad_only(built):
 
 
 def test_geometry_layers_in_rd_new(built):
-    path = built.processed_dir / GEOMETRY_FILE
-    layers = set(pyogrio.list_layers(path)[:, 0])
-    assert {"buurten_2023", "buurten_2014", "wijken_2014", "gemeenten_2014", "buurt_labels_2014"} <= layers
-    buurten = gpd.read_file(path, layer="buurten_2014")
+    layers = ProcessedStore(built).load_layers()
+    assert {"buurten_2023", "buurten_2014", "wijken_2014", "gemeenten_2014", "buurt_labels_2014"} <= set(layers)
+    buurten = layers["buurten_2014"]
     assert buurten.crs.to_epsg() == 28992 and buurten["region_code"].is_unique
     assert "BU09280102" in set(buurten["region_code"])
-    assert set(gpd.read_file(path, layer="gemeenten_2014")["region_name"]) >= {"Heerlen", "Kerkrade", "Nuth"}
+    assert set(layers["gemeenten_2014"]["region_name"]) >= {"Heerlen", "Kerkrade", "Nuth"}
 
 
 def test_quality_summary_counts_rows_and_missing(built):
-    quality = pd.read_csv(built.processed_dir / QUALITY_FILE)
+    quality = ProcessedStore(built).load_quality()
     kwb_2019 = quality[(quality["table"] == "kwb") & (quality["period"] == "2019")]
     assert kwb_2019.groupby("level")["rows"].first().to_dict() == {"buurt": 57, "gemeente": 1, "wijk": 23}
     participation = kwb_2019[kwb_2019["indicator"] == "nettoarbeidsparticipatie"].set_index("level")

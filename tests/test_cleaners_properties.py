@@ -4,8 +4,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parkstad_analysis import cbs
-from parkstad_analysis.regions import clean_code, clean_codes
+from parkstad_analysis.readers.odata import read_odata_csv, read_odata_typed_json, snake_case, stable_names, strip_key_suffix
+from parkstad_analysis.readers.values import MISSING_MARKERS, to_number
+from parkstad_analysis.tables.tidy import tidy
+from parkstad_analysis.vocabulary.regions import clean_code, clean_codes
 
 digits = st.text("0123456789", min_size=1, max_size=1)
 gemeente = st.builds(lambda d: "GM" + "".join(d), st.lists(digits, min_size=4, max_size=4))
@@ -13,7 +15,7 @@ wijk = st.builds(lambda d: "WK" + "".join(d), st.lists(digits, min_size=6, max_s
 buurt = st.builds(lambda d: "BU" + "".join(d), st.lists(digits, min_size=8, max_size=8))
 codes = st.one_of(gemeente, wijk, buurt)
 padding = st.text(" \t", max_size=6)
-markers = st.sampled_from([*sorted(cbs.MISSING_MARKERS - {"nan", "NaN", "None"}), "-99997", "-99999999"])
+markers = st.sampled_from([*sorted(MISSING_MARKERS - {"nan", "NaN", "None"}), "-99997", "-99999999"])
 amounts = st.decimals(min_value=-99989, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
 
 
@@ -26,7 +28,7 @@ def test_codes_are_trimmed_and_upper_cased(code, left, right, lower):
 
 @given(markers)
 def test_every_cbs_missing_marker_becomes_missing(marker):
-    assert cbs.to_number(pd.Series([marker, "1"]), "x").isna().tolist() == [True, False]
+    assert to_number(pd.Series([marker, "1"]), "x").isna().tolist() == [True, False]
 
 
 @given(amounts, st.booleans())
@@ -34,7 +36,7 @@ def test_decimal_comma_and_point_give_the_same_number(amount, comma):
     text = format(amount, "f")
     if comma:
         text = text.replace(".", ",")
-    assert cbs.to_number(pd.Series([text]), "x").iloc[0] == float(amount)
+    assert to_number(pd.Series([text]), "x").iloc[0] == float(amount)
 
 
 def _csv(rows: list[tuple[str, str, str]], order: list[int], extra: bool, sep: str, bom: bool) -> str:
@@ -56,12 +58,12 @@ def test_odata_csv_shape_does_not_change_the_tidy_table(tmp_path_factory, rows, 
     data = [(str(i), code + pad, value) for i, (code, value) in enumerate(rows)]
     path = tmp_path_factory.mktemp("csv") / "table.csv"
     path.write_text(_csv(data, list(order), extra, sep, bom), "utf-8")
-    frame = cbs.read_odata_csv(path)
-    tidy = cbs.tidy(frame, where="t", codes=frame["WijkenEnBuurten"], indicators={"AantalInwoners_5": "n"}, year=2020)
-    expected = pd.Series([None if v in cbs.MISSING_MARKERS or v.startswith("-9999") else float(v.replace(",", "."))
+    frame = read_odata_csv(path)
+    table = tidy(frame, where="t", codes=frame["WijkenEnBuurten"], indicators={"AantalInwoners_5": "n"}, year=2020)
+    expected = pd.Series([None if v in MISSING_MARKERS or v.startswith("-9999") else float(v.replace(",", "."))
                           for _, v in rows], dtype="Float64", name="n")
-    assert tidy["region_code"].tolist() == [c for c, _ in rows]
-    pd.testing.assert_series_equal(tidy["n"], expected, check_names=False)
+    assert table["region_code"].tolist() == [c for c, _ in rows]
+    pd.testing.assert_series_equal(table["n"], expected, check_names=False)
 
 
 @settings(max_examples=40, deadline=None)
@@ -69,8 +71,8 @@ def test_odata_csv_shape_does_not_change_the_tidy_table(tmp_path_factory, rows, 
                 unique_by=lambda r: r[0]))
 def test_cleaning_is_idempotent(rows):
     raw = pd.DataFrame({"code": [c for c, _ in rows], "value": [v for _, v in rows]})
-    once = cbs.tidy(raw, where="t", codes=raw["code"], indicators={"value": "value"}, year=2021)
-    twice = cbs.tidy(once, where="t", codes=once["region_code"], names=once["region_name"],
+    once = tidy(raw, where="t", codes=raw["code"], indicators={"value": "value"}, year=2021)
+    twice = tidy(once, where="t", codes=once["region_code"], names=once["region_name"],
                      indicators={"value": "value"}, year=once["year"])
     pd.testing.assert_frame_equal(once, twice)
 
@@ -85,10 +87,10 @@ def test_stable_names_are_unique_whatever_keys_a_table_has(keys):
     rows = [{"id": i, "parent_id": titles[g][1], "type": "TopicGroup", "key": "", "title": titles[g][0]} for i, g in
             [(g, g) for g in titles]]
     rows += [{"id": 1000 + n, "parent_id": groups[k], "type": "Topic", "key": k, "title": k} for n, k in enumerate(keys)]
-    names = cbs.stable_names(pd.DataFrame(rows))
+    names = stable_names(pd.DataFrame(rows))
     assert len(set(names.values())) == len(names) == len(keys)
     if len(keys) == 1:
-        assert names[keys[0]] == cbs.snake_case(cbs.strip_key_suffix(keys[0]))
+        assert names[keys[0]] == snake_case(strip_key_suffix(keys[0]))
 
 
 def test_bom_in_json_and_value_as_object(tmp_path):
@@ -96,4 +98,4 @@ def test_bom_in_json_and_value_as_object(tmp_path):
     plain, bom = tmp_path / "a.json", tmp_path / "b.json"
     plain.write_text(body.replace('{"0": ', "[").replace("}}}", "}]}"), "utf-8")
     bom.write_bytes(b"\xef\xbb\xbf" + body.encode())
-    pd.testing.assert_frame_equal(cbs.read_odata_typed_json(plain), cbs.read_odata_typed_json(bom))
+    pd.testing.assert_frame_equal(read_odata_typed_json(plain), read_odata_typed_json(bom))

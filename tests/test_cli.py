@@ -1,8 +1,8 @@
 """The parkstad command: fetch and build end to end, exit codes for bad input."""
 
-import pandas as pd
-
 from parkstad_analysis.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, main
+from parkstad_analysis.config import Settings
+from parkstad_analysis.processed import ProcessedStore
 
 
 def test_fetch_then_build_from_the_mirror(tmp_path, shared, capsys):
@@ -11,7 +11,7 @@ def test_fetch_then_build_from_the_mirror(tmp_path, shared, capsys):
     assert main([*args, "build"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "fetched  kwb_2019 (mirror)" in out and "table  kwb" in out
-    kwb = pd.read_parquet(tmp_path / "data/processed/kwb.parquet")
+    kwb = ProcessedStore(Settings(root=tmp_path, mirror=shared)).load_table("kwb")
     assert kwb.loc[kwb["region_code"] == "GM0917", "aantal_inwoners"].item() == 86832
     assert main([*args, "datasets"]) == EXIT_OK
     assert "kwb_2019" in capsys.readouterr().out

@@ -12,13 +12,13 @@ import json
 import shutil
 import sqlite3
 
-import geopandas as gpd
 import pytest
 
-from parkstad_analysis.build import build
 from parkstad_analysis.config import Settings
 from parkstad_analysis.errors import DataFormatError
-from parkstad_analysis.sources import SOURCE_FILE, fetch, raw_dataset, sha256_of
+from parkstad_analysis.fetch import SOURCE_FILE, fetch, raw_dataset, sha256_of
+from parkstad_analysis.processed import ProcessedStore
+from parkstad_analysis.tables.build import build
 
 from conftest import tree_state
 
@@ -229,7 +229,7 @@ def test_corrupted_file_gives_a_clear_error_and_changes_nothing(project, dataset
     if dataset in GEOMETRY and kind == "duplicate region":
         # documented repair: a region that appears twice is one region in several parts, dissolved into one
         build(project)
-        layer = gpd.read_file(project.processed_dir / "geometry.gpkg", layer=GEOMETRY[dataset][2])
+        layer = ProcessedStore(project).load_layers()[GEOMETRY[dataset][2]]
         assert layer["region_code"].is_unique
     else:
         with pytest.raises(DataFormatError, match=path.name if dataset != "kwb_2024" or kind != "column dropped"

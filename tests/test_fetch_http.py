@@ -4,11 +4,13 @@ import hashlib
 
 import pytest
 
-from parkstad_analysis import cbs
-from parkstad_analysis.build import kwb_from_odata
 from parkstad_analysis.config import Settings
 from parkstad_analysis.errors import ChecksumError, FetchError
-from parkstad_analysis.sources import Dataset, HttpClient, _download_file, fetch, raw_dataset
+from parkstad_analysis.fetch import Dataset, fetch, raw_dataset
+from parkstad_analysis.fetch.download import download_file
+from parkstad_analysis.fetch.http import HttpClient
+from parkstad_analysis.readers.odata import read_odata_typed_json
+from parkstad_analysis.tables.kwb import kwb_from_odata
 
 from cbs_server import DOWN, FLAKY, PAGED, ROWS, TRUNCATED, CbsStandIn
 from conftest import tree_state
@@ -34,7 +36,7 @@ def test_paged_table_is_joined_across_next_links(online, server):
     [result] = _fetch(["kwb_2021"], online)
     assert (result.status, result.origin) == ("fetched", "cbs-odata")
     raw = raw_dataset("kwb_2021", online)
-    rows = cbs.read_odata_typed_json(raw.path("TypedDataSet.json"))
+    rows = read_odata_typed_json(raw.path("TypedDataSet.json"))
     assert rows["WijkenEnBuurten"].tolist() == [r["WijkenEnBuurten"] for r in ROWS]
     assert server.hits[f"/odata/{PAGED}/TypedDataSet"] == 2
     first = next(q for q in server.queries if q["path"].endswith("TypedDataSet"))
@@ -60,7 +62,7 @@ def test_server_error_is_retried_then_succeeds(online, server):
 def test_truncated_body_is_fetched_again(online, server):
     [result] = _fetch(["kwb_2023"], online)
     assert result.status == "fetched"
-    rows = cbs.read_odata_typed_json(raw_dataset("kwb_2023", online).path("TypedDataSet.json"))
+    rows = read_odata_typed_json(raw_dataset("kwb_2023", online).path("TypedDataSet.json"))
     assert len(rows) == len(ROWS)
     assert server.hits[f"/odata/{TRUNCATED}/TypedDataSet"] == 3
 
@@ -88,7 +90,7 @@ def _file_dataset(server, body: bytes, sha: str | None) -> Dataset:
 def test_fixed_file_download_checks_its_sum(server, tmp_path):
     body = b"PK-not-really-a-zip" * 100
     dataset = _file_dataset(server, body, hashlib.sha256(body).hexdigest())
-    files = _download_file(dataset, tmp_path, HttpClient(retries=1, backoff=0.01, timeout=5, progress=False))
+    files = download_file(dataset, tmp_path, HttpClient(retries=1, backoff=0.01, timeout=5, progress=False))
     assert files == {"kaart.zip": hashlib.sha256(body).hexdigest()}
     assert (tmp_path / "kaart.zip").read_bytes() == body
 
@@ -96,5 +98,5 @@ def test_fixed_file_download_checks_its_sum(server, tmp_path):
 def test_fixed_file_with_wrong_sum_is_refused_and_not_kept(server, tmp_path):
     dataset = _file_dataset(server, b"changed content", "0" * 64)
     with pytest.raises(ChecksumError, match="kaart.zip"):
-        _download_file(dataset, tmp_path, HttpClient(retries=1, backoff=0.01, timeout=5, progress=False))
+        download_file(dataset, tmp_path, HttpClient(retries=1, backoff=0.01, timeout=5, progress=False))
     assert not (tmp_path / "kaart.zip").exists()

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from parkstad_analysis.errors import ChecksumError, FetchError, UnknownNameError
-from parkstad_analysis.sources import default_datasets, fetch, raw_dataset, sha256_of, verify_raw
+from parkstad_analysis.fetch import default_datasets, fetch, raw_dataset, sha256_of, verify_raw
 
 from conftest import tree_state
 

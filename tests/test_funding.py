@@ -3,17 +3,17 @@
 import pandas as pd
 import pytest
 
-from parkstad_analysis import funding
+from parkstad_analysis.analysis import funding
 from parkstad_analysis.errors import DataFormatError, UnknownNameError
+from parkstad_analysis.processed import ProcessedStore
+from parkstad_analysis.tables.projects import load_projects, projects_file
 
-from conftest import ROOT
-
-PROJECTS = ROOT / "data/raw" / funding.PROJECTS_FILE
+PROJECTS = projects_file()
 
 
 @pytest.fixture(scope="module")
 def projects():
-    return funding.load_projects(PROJECTS)
+    return load_projects(PROJECTS)
 
 
 def test_sums_match_the_press_release(projects):
@@ -40,7 +40,7 @@ def test_co_financing_and_totals(projects):
 
 
 def test_split_project_is_shared_by_inhabitants(projects, built):
-    kwb = pd.read_parquet(built.processed_dir / "kwb.parquet")
+    kwb = ProcessedStore(built).load_table("kwb")
     allocation = funding.area_allocation(projects, kwb, 2019)
     werk = allocation[allocation["project_id"] == 3].set_index("area")
     assert werk["share"].to_dict() == pytest.approx({"hoensbroek": 18880 / (18880 + 3890), "gms": 3890 / (18880 + 3890)})
@@ -49,8 +49,7 @@ def test_split_project_is_shared_by_inhabitants(projects, built):
 
 
 def test_per_capita_states_its_years_and_gaps(projects, built):
-    kwb = pd.read_parquet(built.processed_dir / "kwb.parquet")
-    benefits = pd.read_parquet(built.processed_dir / "benefits.parquet")
+    kwb, benefits = ProcessedStore(built).load_table("kwb"), ProcessedStore(built).load_table("benefits")
     table = funding.per_capita(projects, kwb, benefits, 2019).set_index(["project_id", "area"])
     woow = table.loc[(1, "gms")]
     assert woow["inhabitants"] == 3890 and woow["inhabitants_year"] == 2019
@@ -79,10 +78,10 @@ def test_bad_projects_file_names_column(tmp_path):
     path = tmp_path / "projects.csv"
     bad.to_csv(path, index=False)
     with pytest.raises(DataFormatError, match="projects.csv: column 'track' fails"):
-        funding.load_projects(path)
+        load_projects(path)
     frame.assign(areas=frame["areas"].replace("gms", "gmx")).to_csv(path, index=False)
     with pytest.raises(DataFormatError, match="projects.csv, column 'areas': unknown area 'gmx'"):
-        funding.load_projects(path)
+        load_projects(path)
     frame.assign(total_cost_eur=frame["total_cost_eur"].replace("900000", "negen ton")).to_csv(path, index=False)
     with pytest.raises(DataFormatError, match="projects.csv, column 'total_cost_eur': expected whole euros"):
-        funding.load_projects(path)
+        load_projects(path)

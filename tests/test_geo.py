@@ -4,8 +4,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from parkstad_analysis import geo
 from parkstad_analysis.errors import DataFormatError
+from parkstad_analysis.readers import geometry as geo
 
 
 def test_heerlen_geojson_2023(shared):

@@ -3,14 +3,15 @@
 import pandas as pd
 import pytest
 
-from parkstad_analysis import indicators
-from parkstad_analysis.areas import get_area
+from parkstad_analysis.analysis import indicators
 from parkstad_analysis.errors import FetchError
+from parkstad_analysis.processed import load_table
+from parkstad_analysis.vocabulary.areas import get_area
 
 
 @pytest.fixture(scope="module")
 def tables(built):
-    return {n: indicators.load_table(n, built) for n in ("kwb", "benefits", "education", "income")}
+    return {n: load_table(n, built) for n in ("kwb", "benefits", "education", "income")}
 
 
 def test_press_release_participation_per_gemeente():
@@ -58,7 +59,7 @@ def test_comparison_table_area_gemeente_parkstad(tables):
 
 def test_table_not_built_says_what_to_run(project):
     with pytest.raises(FetchError, match="kwb.parquet: not built; run `parkstad fetch` and `parkstad build`"):
-        indicators.load_table("kwb", project)
+        load_table("kwb", project)
 
 
 def test_benefit_rates_for_every_region_with_the_gemeente_alongside(tables):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from parkstad_analysis import maps
+from parkstad_analysis.figures import maps
 
 CODES = [f"BU09173{w}0{b}" for w in (1, 2, 3) for b in range(4)]  # wijken 31-33 of Heerlen, four buurten each
 
@@ -42,13 +42,13 @@ def _tables():
 
 @pytest.mark.mpl_image_compare(baseline_dir="baseline", tolerance=2, savefig_kwargs={"dpi": 80})
 def test_reference_map_gms_with_missing_buurt():
-    fig = maps.choropleth(_tables(), _layers(), "gms", "nettoarbeidsparticipatie", 2019)
-    assert fig.map_info["missing"] == ["BU09173102"]
-    return fig
+    drawing = maps.choropleth(_tables(), _layers(), "gms", "nettoarbeidsparticipatie", 2019)
+    assert drawing.missing == ["BU09173102"]
+    return drawing.figure
 
 
 @pytest.mark.mpl_image_compare(baseline_dir="baseline", tolerance=2, savefig_kwargs={"dpi": 80})
 def test_reference_map_gemeente_difference_from_reference():
-    fig = maps.choropleth(_tables(), _layers(), "heerlen", "nettoarbeidsparticipatie", 2019, reference="heerlen", k=4)
-    assert fig.map_info["values"].dropna().round(1).tolist()[:2] == [-4.0, 2.0]
-    return fig
+    drawing = maps.choropleth(_tables(), _layers(), "heerlen", "nettoarbeidsparticipatie", 2019, reference="heerlen", k=4)
+    assert drawing.values.dropna().round(1).tolist()[:2] == [-4.0, 2.0]
+    return drawing.figure

@@ -3,59 +3,60 @@
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.patches import Patch
 
-from parkstad_analysis import maps
 from parkstad_analysis.errors import DataFormatError, UnknownNameError
-from parkstad_analysis.funding import load_projects
-
-from conftest import ROOT
+from parkstad_analysis.figures import maps
+from parkstad_analysis.figures.layers import BoundaryYearWarning
+from parkstad_analysis.figures.overview import locator_map, projects_map
+from parkstad_analysis.figures.style import save
+from parkstad_analysis.processed import ProcessedStore, check_crs
+from parkstad_analysis.tables.projects import load_projects
 
 
 @pytest.fixture(scope="module")
 def tables(built):
-    return {n: pd.read_parquet(built.processed_dir / f"{n}.parquet") for n in ("kwb", "benefits", "education", "income")}
+    return {n: ProcessedStore(built).load_table(n) for n in ("kwb", "benefits", "education", "income")}
 
 
 @pytest.fixture(scope="module")
 def layers(built):
-    return maps.load_layers(built)
+    return ProcessedStore(built).load_layers()
 
 
 def _draw(tables, layers, *args, **kwargs):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", maps.BoundaryYearWarning)
+        warnings.simplefilter("ignore", BoundaryYearWarning)
         return maps.choropleth(tables, layers, *args, **kwargs)
 
 
-def _legend(fig):
-    legend = next(ax.get_legend() for ax in fig.axes if ax.get_legend())
+def _legend(drawing):
+    legend = drawing.legend_ax.get_legend()
     return legend, [t.get_text() for t in legend.get_texts()]
 
 
 def test_gms_bijstand_map(tables, layers):
-    with pytest.warns(maps.BoundaryYearWarning, match="statistiek 2024 getekend op grenzen 2023"):
-        fig = maps.choropleth(tables, layers, "gms", "bijstand_per_1000")
-    info = fig.map_info
-    assert info["crs"] == "EPSG:28992" and info["layer"] == "buurten_2023" and not info["coarse"]
-    assert info["period"] == "2024Q1" and info["regions"] == ["BU09173100", "BU09173101", "BU09173102"]
+    with pytest.warns(BoundaryYearWarning, match="statistiek 2024 getekend op grenzen 2023"):
+        drawing = maps.choropleth(tables, layers, "gms", "bijstand_per_1000")
+    info = drawing
+    assert info.crs == "EPSG:28992" and info.layer == "buurten_2023" and not info.coarse
+    assert info.period == "2024Q1" and info.regions == ["BU09173100", "BU09173101", "BU09173102"]
     # values are the buurt rates from the benefit table
     benefits = tables["benefits"].set_index(["region_code", "period"])
     grasbroek = benefits.loc[("BU09173101", "2024Q1")]
-    assert info["values"]["BU09173101"] == pytest.approx(1000 * grasbroek["bijstand_ontvangers"] / grasbroek["inwoners_15_plus"])
+    assert info.values["BU09173101"] == pytest.approx(1000 * grasbroek["bijstand_ontvangers"] / grasbroek["inwoners_15_plus"])
     # the legend has one entry per class with the classifier's bounds, then the outlines
-    legend, texts = _legend(fig)
-    bins = info["classifier"].bins
+    legend, texts = _legend(drawing)
+    bins = info.classifier.bins
     assert len(bins) == 3  # three buurten, three distinct values
-    assert texts[: len(bins)] == maps.class_labels(info["classifier"], info["values"].min(), "", 1)
+    assert texts[: len(bins)] == maps.class_labels(info.classifier, info.values.min(), "", 1)
     assert texts[len(bins) - 1].endswith(f"{bins[-1]:.1f}".replace(".", ","))
     assert legend.get_title().get_text() == "per 1.000 inwoners 15+"
     assert not any("geen gegevens" in t for t in texts)  # nothing missing, so no missing patch
     # every buurt of the area is labelled by name on the map
-    map_ax = fig.axes[0]
-    assert info["labels"] == "names"
+    map_ax = drawing.ax
+    assert info.labels == "names"
     assert {"Grasbroek", "Musschemig", "Schandelen"} <= {t.get_text() for t in map_ax.texts}
     # focus buurten, context buurten, gemeente outline and focus outline are all drawn
     assert len(map_ax.collections) >= 4
@@ -63,50 +64,50 @@ def test_gms_bijstand_map(tables, layers):
 
 
 def test_heerlen_noord_map_has_missing_patch_and_numbered_key(tables, layers):
-    fig = _draw(tables, layers, "heerlen_noord", "bijstand_per_1000", classification="natural_breaks", k=5)
-    info = fig.map_info
-    assert info["missing"], "Heerlen-Noord has a buurt without figures"
-    legend, texts = _legend(fig)
+    drawing = _draw(tables, layers, "heerlen_noord", "bijstand_per_1000", classification="natural_breaks", k=5)
+    info = drawing
+    assert info.missing, "Heerlen-Noord has a buurt without figures"
+    legend, texts = _legend(drawing)
     missing = [h for h, t in zip(legend.legend_handles, texts, strict=True) if t.startswith("geen gegevens")]
     assert len(missing) == 1 and isinstance(missing[0], Patch) and missing[0].get_hatch() == "////"
-    assert info["labels"] == "numbered key"
-    key = "\n".join(t.get_text() for t in fig.axes[1].texts)
+    assert info.labels == "numbered key"
+    key = "\n".join(t.get_text() for t in drawing.legend_ax.texts)
     numbers = [int(line.split()[0]) for line in key.splitlines() if line.strip()[:1].isdigit()]
-    assert sorted(numbers) == list(range(1, len(info["regions"]) + 1)) == list(range(1, 34))
+    assert sorted(numbers) == list(range(1, len(info.regions) + 1)) == list(range(1, 34))
     assert "Meezenbroek" in key and "Grasbroek" in key
 
 
 def test_participation_2019_classes(tables, layers):
-    fig = _draw(tables, layers, "hoensbroek", "nettoarbeidsparticipatie", 2019, classification="user", breaks=[55, 60, 65])
-    info = fig.map_info
-    assert list(info["classifier"].bins[:3]) == [55, 60, 65]
-    assert "statistiek 2019 getekend op grenzen 2023" in info["notes"]
-    values = info["values"].dropna()
+    drawing = _draw(tables, layers, "hoensbroek", "nettoarbeidsparticipatie", 2019, classification="user", breaks=[55, 60, 65])
+    info = drawing
+    assert list(info.classifier.bins[:3]) == [55, 60, 65]
+    assert "statistiek 2019 getekend op grenzen 2023" in info.notes
+    values = info.values.dropna()
     assert values.between(40, 80).all() and len(values) == 9
 
 
 def test_rolduckerveld_uses_coarse_2014_set_and_says_there_is_no_data(tables, layers):
-    fig = _draw(tables, layers, "rolduckerveld", "bijstand_per_1000")
-    info = fig.map_info
-    assert info["layer"] == "buurten_2014" and info["coarse"]
-    assert info["missing"] == ["BU09280102"]
-    texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
+    drawing = _draw(tables, layers, "rolduckerveld", "bijstand_per_1000")
+    info = drawing
+    assert info.layer == "buurten_2014" and info.coarse
+    assert info.missing == ["BU09280102"]
+    texts = [t.get_text() for ax in drawing.figure.axes for t in ax.texts] + [t.get_text() for t in drawing.figure.texts]
     assert any(t.startswith("Geen gegevens voor personen met bijstand") for t in texts)
     assert any("gebiedsindeling 2014" in t for t in texts)
-    assert "Rolduckerveld" in [t.get_text() for t in fig.axes[0].texts]
+    assert "Rolduckerveld" in [t.get_text() for t in drawing.ax.texts]
 
 
 def test_difference_from_gemeente_is_diverging_and_centred(tables, layers):
-    fig = _draw(tables, layers, "heerlen_noord", "bijstand_per_1000", reference="heerlen", k=4)
-    info = fig.map_info
-    values = info["values"].dropna()
+    drawing = _draw(tables, layers, "heerlen_noord", "bijstand_per_1000", reference="heerlen", k=4)
+    info = drawing
+    values = info.values.dropna()
     heerlen = tables["benefits"].set_index(["region_code", "period"]).loc[("GM0917", "2024Q1")]
-    raw = fig.map_info["values"] + 1000 * heerlen["bijstand_ontvangers"] / heerlen["inwoners_15_plus"]
+    raw = drawing.values + 1000 * heerlen["bijstand_ontvangers"] / heerlen["inwoners_15_plus"]
     assert raw.dropna().min() >= 0
-    bins = info["classifier"].bins
+    bins = info.classifier.bins
     assert np.isclose(bins[len(bins) // 2 - 1], 0)  # zero is a class edge
     assert (values < 0).any() and (values > 0).any()
-    assert "t.o.v. Heerlen" in _legend(fig)[0].get_title().get_text().replace("\n", " ")
+    assert "t.o.v. Heerlen" in _legend(drawing)[0].get_title().get_text().replace("\n", " ")
 
 
 def test_bad_input(tables, layers):
@@ -125,26 +126,26 @@ def test_bad_input(tables, layers):
 def test_geometry_without_or_with_other_crs_is_refused(layers):
     no_crs = layers["buurten_2023"].set_crs(None, allow_override=True)
     with pytest.raises(DataFormatError, match="x.gpkg: geometry has no CRS; expected EPSG:28992"):
-        maps.check_crs(no_crs, "x.gpkg")
+        check_crs(no_crs, "x.gpkg")
     with pytest.raises(DataFormatError, match="geometry is in EPSG:4326; expected EPSG:28992"):
-        maps.check_crs(layers["buurten_2023"].to_crs(4326), "y.gpkg")
+        check_crs(layers["buurten_2023"].to_crs(4326), "y.gpkg")
 
 
 def test_locator_and_project_maps(layers):
-    locator = maps.locator_map(layers)
-    labels = [t.get_text() for t in locator.axes[0].get_legend().get_texts()]
+    locator = locator_map(layers)
+    labels = [t.get_text() for t in locator.ax.get_legend().get_texts()]
     assert labels == ["Heerlen-Noord", "GMS (Grasbroek, Musschemig, Schandelen)", "Hoensbroek", "Rolduckerveld",
                       "Brunssum-Noord"]
-    assert {"Heerlen", "Kerkrade", "Beekdaelen"} <= {t.get_text() for t in locator.axes[0].texts}
-    projects = maps.projects_map(load_projects(ROOT / "data/raw/regio_deal_2020_projects.csv"), layers)
-    assert projects.map_info["placed"] == [1, 3, 4, 5] and projects.map_info["generic"] == [2]
-    annotations = [t.get_text() for t in projects.axes[0].texts]
+    assert {"Heerlen", "Kerkrade", "Beekdaelen"} <= {t.get_text() for t in locator.ax.texts}
+    projects = projects_map(load_projects(), layers)
+    assert projects.placed == [1, 3, 4, 5] and projects.generic == [2]
+    annotations = [t.get_text() for t in projects.ax.texts]
     assert "Werk in de Wijk\n€ 150.000" in annotations
 
 
 def test_saved_files_are_identical_for_identical_maps(tables, layers, tmp_path):
-    first = maps.save(_draw(tables, layers, "gms", "bijstand_per_1000"), tmp_path / "a" / "gms")
-    second = maps.save(_draw(tables, layers, "gms", "bijstand_per_1000"), tmp_path / "b" / "gms")
+    first = save(_draw(tables, layers, "gms", "bijstand_per_1000").figure, tmp_path / "a" / "gms")
+    second = save(_draw(tables, layers, "gms", "bijstand_per_1000").figure, tmp_path / "b" / "gms")
     assert [p.suffix for p in first] == [".png", ".svg", ".pdf"]
     for one, two in zip(first, second, strict=True):
         assert one.read_bytes() == two.read_bytes(), one.name

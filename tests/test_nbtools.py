@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from parkstad_analysis import nbtools
+from parkstad_analysis.reporting import stored_outputs as nbtools
 
 from conftest import ROOT
 

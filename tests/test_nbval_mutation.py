@@ -5,9 +5,9 @@ import os
 import subprocess
 import sys
 
-from parkstad_analysis.build import build
 from parkstad_analysis.config import Settings
-from parkstad_analysis.sources import SOURCE_FILE, fetch, raw_dataset, sha256_of
+from parkstad_analysis.fetch import SOURCE_FILE, fetch, raw_dataset, sha256_of
+from parkstad_analysis.tables.build import build
 
 from conftest import ROOT
 

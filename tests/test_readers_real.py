@@ -5,15 +5,15 @@ import json
 import pandas as pd
 import pytest
 
-from parkstad_analysis import cbs
-from parkstad_analysis.build import (
-    benefits_from_typed,
-    cars_from_excel,
-    education_from_csv,
-    income_from_excel,
-    kwb_from_statline,
-    kwb_from_stripped,
-)
+from parkstad_analysis.readers.excel import read_excel_csv
+from parkstad_analysis.readers.odata import read_data_properties, read_odata_csv, read_odata_typed_json
+from parkstad_analysis.readers.statline import read_statline_csv, read_statline_sqlite, sqlite_tables
+from parkstad_analysis.tables.benefits import benefits_from_typed
+from parkstad_analysis.tables.cars import cars_from_excel
+from parkstad_analysis.tables.education import education_from_csv
+from parkstad_analysis.tables.income import income_from_excel
+from parkstad_analysis.tables.kwb import kwb_from_statline, kwb_from_stripped
+from parkstad_analysis.tables.tidy import tidy
 
 
 def _row(frame, code, **where):
@@ -31,7 +31,7 @@ def heerlen_buurten(shared):
 
 def test_statline_csv_2019_heerlen_inhabitants(shared, heerlen_buurten):
     path = shared / "kwb/heerlen_kwb_2019_statline.csv"
-    frame = kwb_from_statline(cbs.read_statline_csv(path), 2019, str(path), heerlen_buurten)
+    frame = kwb_from_statline(read_statline_csv(path), 2019, str(path), heerlen_buurten)
     assert len(frame) == 81
     assert frame["level"].value_counts().to_dict() == {"buurt": 57, "wijk": 23, "gemeente": 1}
     heerlen = _row(frame, "GM0917")
@@ -43,9 +43,9 @@ def test_statline_csv_2019_heerlen_inhabitants(shared, heerlen_buurten):
 
 def test_statline_sqlite_names_resolve_to_the_same_codes(shared, heerlen_buurten):
     path = shared / "kwb/heerlen_kwb_2016_2020_statline.sqlite"
-    assert cbs.sqlite_tables(path)[0] == "Kerncijfers_wijken_en_buurten_2016_pp"
+    assert sqlite_tables(path)[0] == "Kerncijfers_wijken_en_buurten_2016_pp"
     for year in (2016, 2019):
-        named = cbs.read_statline_sqlite(path, f"Kerncijfers_wijken_en_buurten_{year}_pp")
+        named = read_statline_sqlite(path, f"Kerncijfers_wijken_en_buurten_{year}_pp")
         assert "regiocode_derived" not in named.columns and "Wijk_Buurt" in named.columns  # BOM stripped
         from_names = kwb_from_statline(named, year, str(path), heerlen_buurten)
         coded = pd.read_csv(shared / f"kwb/heerlen_kwb_{year}_statline.csv", usecols=["regiocode_derived"])
@@ -54,16 +54,16 @@ def test_statline_sqlite_names_resolve_to_the_same_codes(shared, heerlen_buurten
 
 
 def test_odata_csv_semicolon_with_bom_and_padding(shared):
-    rows = cbs.read_odata_csv(shared / "bevolking/aantal_inwoners_heerlen_2019.csv")
+    rows = read_odata_csv(shared / "bevolking/aantal_inwoners_heerlen_2019.csv")
     assert rows.columns[0] == "ID"
-    frame = cbs.tidy(rows, where="x", codes=rows["WijkenEnBuurten"], indicators={"AantalInwoners_5": "n"}, year=2019)
+    frame = tidy(rows, where="x", codes=rows["WijkenEnBuurten"], indicators={"AantalInwoners_5": "n"}, year=2019)
     assert _row(frame, "GM0917")["n"] == 86832
     assert _row(frame, "BU09171001")["n"] == 470
 
 
 def test_odata_csv_comma_with_dimension_codes(shared):
     path = shared / "bevolking/opleidings_niveau_heerlen_2019.csv"
-    frame = education_from_csv(cbs.read_odata_csv(path), 2019, str(path))
+    frame = education_from_csv(read_odata_csv(path), 2019, str(path))
     heerlen = _row(frame, "GM0917")
     assert (heerlen["onderwijsniveau_laag"], heerlen["onderwijsniveau_middelbaar"], heerlen["onderwijsniveau_hoog"]) == (
         24640, 27760, 14540)
@@ -72,7 +72,7 @@ def test_odata_csv_comma_with_dimension_codes(shared):
 
 def test_benefits_combined_file_heerlen_bijstand_2022_q3(shared):
     path = shared / "uitkeringen/cbs_uitkering_combined.json"
-    frame = benefits_from_typed(cbs.read_odata_typed_json(path), str(path))
+    frame = benefits_from_typed(read_odata_typed_json(path), str(path))
     assert frame["period"].nunique() == 45 and frame["period"].min() == "2013Q1" and frame["period"].max() == "2024Q1"
     heerlen = _row(frame, "GM0917", period="2022Q3")
     assert heerlen["bijstand_ontvangers"] == 3990 and heerlen["bijstand_pct"] == 5
@@ -83,7 +83,7 @@ def test_benefits_combined_file_heerlen_bijstand_2022_q3(shared):
 def test_benefits_value_as_object_with_bom(shared):
     path = shared / "uitkeringen/85586NED_TypedDataSet_11112024_142716.json"
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
-    frame = benefits_from_typed(cbs.read_odata_typed_json(path), str(path))
+    frame = benefits_from_typed(read_odata_typed_json(path), str(path))
     assert sorted(frame["period"].unique()) == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
     assert _row(frame, "GM0917", period="2023Q1")["bijstand_ontvangers"] == 3990
     assert frame["bijstand_ontvangers"].isna().sum() == 8  # null cells stay missing, not zero
@@ -91,16 +91,16 @@ def test_benefits_value_as_object_with_bom(shared):
 
 def test_each_quarter_file_equals_the_combined_file(shared):
     combined_path = shared / "uitkeringen/cbs_uitkering_combined.json"
-    combined = benefits_from_typed(cbs.read_odata_typed_json(combined_path), "combined").set_index(["region_code", "period"])
+    combined = benefits_from_typed(read_odata_typed_json(combined_path), "combined").set_index(["region_code", "period"])
     files = sorted((shared / "uitkeringen/bijstand-per-kwartaal").glob("*.json"))
     assert len(files) == 45
     for path in files:
-        quarter = benefits_from_typed(cbs.read_odata_typed_json(path), str(path)).set_index(["region_code", "period"])
+        quarter = benefits_from_typed(read_odata_typed_json(path), str(path)).set_index(["region_code", "period"])
         pd.testing.assert_frame_equal(quarter, combined.loc[quarter.index], check_like=True)
 
 
 def test_data_properties_give_stable_names(shared):
-    props = cbs.read_data_properties(shared / "kwb/85984NED_2024/DataProperties.json").set_index("key")
+    props = read_data_properties(shared / "kwb/85984NED_2024/DataProperties.json").set_index("key")
     assert props.at["Nettoarbeidsparticipatie_78", "name"] == "nettoarbeidsparticipatie"
     assert props.at["Nettoarbeidsparticipatie_78", "unit"] == "%"
     assert props.at["PersonenPerSoortUitkeringBijstand_94", "name"] == "personen_per_soort_uitkering_bijstand"
@@ -124,7 +124,7 @@ def test_kwb_2024_stripped_export(shared):
 
 def test_excel_csv_income_with_title_rows_and_decimal_commas(shared):
     path = shared / "inkomen/kvk2020-wb2023.csv"
-    frame = income_from_excel(cbs.read_excel_csv(path), 2020, str(path))
+    frame = income_from_excel(read_excel_csv(path), 2020, str(path))
     heerlen = _row(frame, "GM0917")
     assert heerlen["gemiddeld_inkomen_per_inwoner"] == pytest.approx(24.2)
     assert heerlen["k_40_huishoudens_met_laagste_inkomen"] == pytest.approx(54.5)
@@ -136,9 +136,9 @@ def test_excel_csv_income_with_title_rows_and_decimal_commas(shared):
 
 def test_excel_csv_cars_padded_codes_and_alphanumeric_wijken(shared):
     path = shared / "inkomen/gem-autobezit-huishouden_2023_wijk.csv"
-    frame = cars_from_excel(cbs.read_excel_csv(path), 2023, str(path))
+    frame = cars_from_excel(read_excel_csv(path), 2023, str(path))
     assert "WK0363AA" in set(frame["region_code"])  # Amsterdam codes its wijken with letters
     assert _row(frame, "WK0363AA")["personenautos_per_huishouden"] == pytest.approx(0.3)
     gem_path = shared / "inkomen/gem-autobezit-huishouden_2023_gem.csv"
-    gemeenten = cars_from_excel(cbs.read_excel_csv(gem_path), 2023, str(gem_path))
+    gemeenten = cars_from_excel(read_excel_csv(gem_path), 2023, str(gem_path))
     assert _row(gemeenten, "GM0014")["region_name"] == "Groningen (gemeente)"

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from parkstad_analysis.errors import UnknownNameError
-from parkstad_analysis.sources import get_dataset, load_registry, sha256_of
+from parkstad_analysis.fetch import get_dataset, load_registry, sha256_of
 
 REGISTRY = load_registry()
 

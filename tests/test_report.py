@@ -9,8 +9,9 @@ import pytest
 from parkstad_analysis.cli import EXIT_BAD_INPUT, EXIT_FAILED, main
 from parkstad_analysis.config import Settings
 from parkstad_analysis.errors import UnknownNameError
-from parkstad_analysis.notebook import recorded
-from parkstad_analysis.report import input_hash, plan, run_report
+from parkstad_analysis.reporting.notebook_helpers import recorded
+from parkstad_analysis.reporting.plan import input_hash, plan
+from parkstad_analysis.reporting.report import run_report
 
 from conftest import ROOT
 
@@ -21,8 +22,6 @@ def reporting(built, tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     (root / "data").symlink_to(built.root / "data")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    # the projects table is committed in data/raw of the checkout; a fresh project needs its copy
-    shutil.copy(ROOT / "data/raw/regio_deal_2020_projects.csv", built.raw_dir / "regio_deal_2020_projects.csv")
     return Settings(root=root, mirror=built.mirror)
 
 
@@ -142,7 +141,7 @@ def test_killed_run_leaves_the_last_good_report(reporting):
     import sys
     import time
 
-    from parkstad_analysis.report import INCOMPLETE, prune_incomplete
+    from parkstad_analysis.reporting.publish import INCOMPLETE, prune_incomplete
 
     latest = reporting.reports_dir / "latest"
     before = latest.resolve()

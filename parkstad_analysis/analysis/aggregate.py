@@ -1,0 +1,189 @@
+"""Aggregation over an area's regions that is right.
+
+* counts are summed; CBS rounds counts of wijken and buurten (to 5 in the KWB,
+  to 10 in the benefit tables), so each sum carries a lower and upper bound;
+* rates are recomputed from summed numerators and denominators, with bounds
+  from the extreme combinations of the rounded counts;
+* where only a percentage exists it is weighted by its denominator population,
+  never averaged;
+* missing or secret values are not zeros: ``coverage`` is the share of the
+  area's weight population (e.g. inhabitants) in regions that have a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UnknownNameError
+from ..vocabulary.areas import Area
+from ..vocabulary.indicators import load_vocabulary
+
+#: Rounding base of counts below gemeente level when the vocabulary does not say (KWB: 5).
+DEFAULT_ROUNDING = 5
+
+
+def members(table: pd.DataFrame, area: Area, year: int | None = None) -> pd.DataFrame:
+    """Rows of ``table`` for the area's regions (all periods, or one year)."""
+    require(table, ["region_code"])
+    if year is not None and "year" in table.columns:
+        table = table[table["year"] == year]
+    return table[table["region_code"].isin(area.codes_for(year))]
+
+
+def require(table: pd.DataFrame, columns: list[str]) -> None:
+    """Refuse an indicator the table does not have, listing those it has."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise UnknownNameError("indicator", missing[0], [c for c in table.columns if c not in ("region_code", "level")])
+
+
+def _rounding(indicator: str, level: pd.Series) -> pd.Series:
+    """Half the rounding base of each row's count (0 for gemeenten, whose counts are not rounded)."""
+    known = load_vocabulary().indicators.get(indicator)
+    base = known.rounded if known and known.rounded else DEFAULT_ROUNDING
+    return pd.Series(np.where(level.eq("gemeente"), 0.0, base / 2), index=level.index)
+
+
+def period_column(table: pd.DataFrame) -> str:
+    """``period`` for quarterly tables, else ``year``."""
+    return "period" if "period" in table.columns else "year"
+
+
+def sum_counts(table: pd.DataFrame, area: Area, indicator: str, weight: str | None = None) -> pd.DataFrame:
+    """Sum a count over the area's regions, per period, with rounding bounds and coverage.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A tidy region table.
+    area : Area
+    indicator : str
+        A count column.
+    weight : str, optional
+        Population used for coverage (default ``aantal_inwoners`` or ``inwoners_15_plus``
+        when present: the indicator cannot weigh its own missing cells).
+
+    Returns
+    -------
+    DataFrame
+        ``area``, period column, ``indicator``, ``value``, ``lower``, ``upper``,
+        ``regions``, ``regions_missing``, ``coverage``.
+    """
+    require(table, [indicator])
+    when = period_column(table)
+    weight = weight or next((c for c in ("aantal_inwoners", "inwoners_15_plus") if c in table.columns and c != indicator), None)
+    records = []
+    for period, rows in by_period(table, area, when):
+        values = rows[indicator]
+        half = _rounding(indicator, rows["level"])
+        present = values.notna()
+        records.append({
+            "area": area.name, when: period, "indicator": indicator,
+            "value": float(values.sum()) if present.any() else np.nan,
+            "lower": float((values - half).clip(lower=0)[present].sum()) if present.any() else np.nan,
+            "upper": float((values + half)[present].sum()) if present.any() else np.nan,
+            "regions": len(rows), "regions_missing": int((~present).sum()),
+            "coverage": coverage(rows, present, weight),
+        })
+    return _result(records, when, "value", "lower", "upper", "regions", "regions_missing", "coverage")
+
+
+def rate(table: pd.DataFrame, area: Area, numerator: str, denominator: str, per: float = 100.0) -> pd.DataFrame:
+    """``per`` × Σ numerator / Σ denominator over the area's regions, per period.
+
+    Only regions where both counts are known enter the rate; ``coverage`` is the
+    share of the area's denominator in those regions. Bounds combine the rounding
+    of both counts (lowest numerator over highest denominator and vice versa).
+    """
+    require(table, [numerator, denominator])
+    when = period_column(table)
+    records = []
+    for period, rows in by_period(table, area, when):
+        num, den = rows[numerator], rows[denominator]
+        both = num.notna() & den.notna() & den.gt(0)
+        n_half, d_half = _rounding(numerator, rows["level"]), _rounding(denominator, rows["level"])
+        if both.any():
+            n, d = num[both].sum(), den[both].sum()
+            value = per * n / d
+            lower = per * (num - n_half).clip(lower=0)[both].sum() / (den + d_half)[both].sum()
+            upper = per * (num + n_half)[both].sum() / (den - d_half).clip(lower=1)[both].sum()
+        else:
+            n = d = value = lower = upper = np.nan
+        records.append({
+            "area": area.name, when: period, "indicator": f"{numerator}_per_{int(per)}_{denominator}",
+            "value": float(value), "lower": float(lower), "upper": float(upper),
+            "numerator": float(n), "denominator": float(d),
+            "regions": len(rows), "regions_missing": int((~both).sum()),
+            "coverage": coverage(rows, both, denominator),
+        })
+    return _result(records, when, "value", "lower", "upper", "numerator", "denominator", "regions",
+                   "regions_missing", "coverage")
+
+
+def weighted_percentage(table: pd.DataFrame, area: Area, indicator: str, weight: pd.Series | str) -> pd.DataFrame:
+    """A percentage (or mean) that exists only per region, weighted by its denominator.
+
+    Parameters
+    ----------
+    indicator : str
+        The percentage column (e.g. ``nettoarbeidsparticipatie``).
+    weight : str or Series
+        The denominator population per row (a column name, or a Series aligned with
+        ``table``): Σ pct × weight / Σ weight over regions where both are known.
+    """
+    require(table, [indicator])
+    weights = table[weight] if isinstance(weight, str) else weight.reindex(table.index)
+    table = table.assign(_weight=weights.astype("Float64"))
+    when = period_column(table)
+    records = []
+    for period, rows in by_period(table, area, when):
+        pct, w = rows[indicator], rows["_weight"]
+        both = pct.notna() & w.notna() & w.gt(0)
+        if both.any():
+            value = float((pct[both] * w[both]).sum() / w[both].sum())
+            # a value published with 0 decimals may be ±0.5 off; the weighted mean inherits that
+            lower, upper = value - 0.5, value + 0.5
+        else:
+            value = lower = upper = np.nan
+        records.append({
+            "area": area.name, when: period, "indicator": indicator, "value": value, "lower": lower, "upper": upper,
+            "weight": float(w[both].sum()) if both.any() else np.nan,
+            "regions": len(rows), "regions_missing": int((~both).sum()),
+            "coverage": coverage(rows, both, "_weight"),
+        })
+    return _result(records, when, "value", "lower", "upper", "weight", "regions", "regions_missing", "coverage")
+
+
+def _result(records: list[dict], when: str, *columns: str) -> pd.DataFrame:
+    """The records as a frame; an area without any rows still gets the columns (and no rows)."""
+    return pd.DataFrame.from_records(records, columns=["area", when, "indicator", *columns])
+
+
+def by_period(table: pd.DataFrame, area: Area, when: str) -> Iterator[tuple[object, pd.DataFrame]]:
+    """Yield (period, rows of the area) for every period of the table; a region without a row counts as missing."""
+    for period, rows in table.groupby(when, sort=True):
+        codes = area.codes_for(int(str(period)[:4]))
+        chosen = rows[rows["region_code"].isin(codes)]
+        if chosen.empty:
+            continue
+        absent = sorted(set(codes) - set(chosen["region_code"]))
+        if absent:  # a region without a row is treated like a missing value, not dropped silently
+            filler = pd.DataFrame({"region_code": absent, "level": area.level})
+            chosen = pd.concat([chosen, filler], ignore_index=True)
+        yield period, chosen
+
+
+def coverage(rows: pd.DataFrame, present: pd.Series, weight: str | None) -> float:
+    """Share of the area's weight population in regions with a value.
+
+    When a region without a value also has no known population (no row at all, or a
+    secret denominator), its weight is unknown, so the share of regions is returned
+    instead: a population share would overstate what is covered.
+    """
+    if weight and weight in rows.columns and rows[weight].notna().all():
+        total = rows[weight].sum()
+        return float(rows.loc[present, weight].sum() / total) if total else np.nan
+    return float(present.mean())

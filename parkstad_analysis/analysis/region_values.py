@@ -1,0 +1,109 @@
+"""One indicator per region for one period: the values a map colours, with their title, unit and period.
+
+An indicator is a column of a processed region table, or a rate of the vocabulary
+(``bijstand_per_1000`` …) computed per region from its two counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..errors import DataFormatError, UnknownNameError
+from ..vocabulary.areas import Area
+from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary
+from .aggregate import rate, weighted_percentage
+
+
+@dataclass
+class IndicatorValues:
+    """Values per region for one indicator and period, with how to describe them."""
+
+    values: pd.Series  # region_code → value (NaN for missing)
+    indicator: str
+    title: str
+    unit: str
+    period: str
+    year: int
+
+
+def _frame_with_values(tables: dict[str, pd.DataFrame], indicator: str) -> pd.DataFrame:
+    """The table holding the indicator, with its per-region value in ``_value``."""
+    vocabulary = load_vocabulary()
+    if indicator in vocabulary.rates:
+        spec = vocabulary.rates[indicator]
+        table = tables[spec.table]
+        return table.assign(_value=spec.per * table[spec.numerator] / table[spec.denominator].where(table[spec.denominator] > 0))
+    table_name = next((n for n, t in tables.items() if indicator in t.columns and "level" in t.columns), None)
+    if table_name is None:
+        raise UnknownNameError("indicator", indicator, mappable_indicators(tables))
+    return tables[table_name].assign(_value=tables[table_name][indicator])
+
+
+def mappable_indicators(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Every indicator a map can draw from these tables: region-table columns and the vocabulary's rates."""
+    columns = {c for t in tables.values() if "level" in t.columns for c in t.columns} - set(ID_COLUMNS)
+    return sorted(columns | set(load_vocabulary().rates))
+
+
+def indicator_values(tables: dict[str, pd.DataFrame], indicator: str, period: str | int | None = None,
+                     level: str = "buurt") -> IndicatorValues:
+    """Values of ``indicator`` per region of ``level`` for one period.
+
+    Parameters
+    ----------
+    tables : dict
+        Processed tables (``kwb``, ``benefits``, …).
+    indicator : str
+        A column of a processed table, or a rate of the vocabulary (``bijstand_per_1000`` …).
+    period : str or int, optional
+        Year (KWB) or quarter (``"2024Q1"``); default the latest with any value.
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown indicator, or a period the table does not have (listing the valid ones).
+    """
+    vocabulary = load_vocabulary()
+    frame = _frame_with_values(tables, indicator)
+    when = "period" if "period" in frame.columns else "year"
+    frame = frame[frame["level"] == level]
+    available = sorted(frame.loc[frame["_value"].notna(), when].astype(str).unique())
+    if period is None:
+        if not available:
+            raise UnknownNameError(f"period for {indicator}", None, sorted(frame[when].astype(str).unique()))
+        period = available[-1]
+    chosen = frame[frame[when].astype(str) == str(period)]
+    if chosen.empty:
+        raise UnknownNameError(f"period for {indicator}", period, available)
+    values = chosen.set_index("region_code")["_value"].astype(float)
+    return IndicatorValues(values, indicator, vocabulary.title(indicator), vocabulary.unit(indicator), str(period),
+                           int(str(period)[:4]))
+
+
+def reference_value(tables: dict[str, pd.DataFrame], data: IndicatorValues, reference: Area) -> float:
+    """The reference area's value of the indicator in the same period (rates recomputed from counts).
+
+    Raises
+    ------
+    DataFormatError
+        When the reference area has no value.
+    """
+    rates = load_vocabulary().rates
+    if data.indicator in rates:
+        spec = rates[data.indicator]
+        table = tables[spec.table]
+        result = rate(table[table["period"] == data.period], reference, spec.numerator, spec.denominator, per=spec.per)
+    else:
+        table = next(t for t in tables.values() if data.indicator in t.columns)
+        when = "period" if "period" in table.columns else "year"
+        rows = table[table[when].astype(str) == data.period]
+        if reference.level == "gemeente" and len(reference.codes) == 1:
+            value = rows.loc[rows["region_code"] == reference.codes[0], data.indicator]
+            if len(value) and pd.notna(value.iloc[0]):
+                return float(value.iloc[0])
+        result = weighted_percentage(rows, reference, data.indicator, "aantal_inwoners")
+    if result.empty or pd.isna(result["value"].iloc[0]):
+        raise DataFormatError(f"reference {reference.name!r} has no value of {data.indicator} in {data.period}")
+    return float(result["value"].iloc[0])

@@ -1,0 +1,112 @@
+"""``parkstad fetch``: fill ``data/raw/`` with each dataset once, from the mirror or from CBS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tqdm.auto import tqdm
+
+from ..config import Settings
+from ..errors import FetchError
+from .download import download_file
+from .http import HttpClient
+from .mirror import copy_from_mirror, in_mirror
+from .odata import fetch_odata_table
+from .raw import publish_dataset, raw_dataset, staged_dataset
+from .registry import Dataset, get_dataset, load_registry
+
+
+@dataclass
+class FetchResult:
+    """What ``fetch`` did for one dataset: ``fetched`` or ``cached`` (with where it came from)."""
+
+    dataset_id: str
+    status: str
+    origin: str = ""
+    note: str = ""
+
+
+def default_datasets(settings: Settings, registry: dict[str, Dataset] | None = None) -> list[str]:
+    """The datasets ``parkstad fetch`` takes when none are named.
+
+    With a mirror: those the mirror holds. Without: every dataset CBS serves.
+    """
+    registry = registry or load_registry()
+    if settings.mirror is not None:
+        return [d.id for d in registry.values() if in_mirror(d, settings.mirror)]
+    return [d.id for d in registry.values() if d.downloadable()]
+
+
+def fetch(
+    dataset_ids: Iterable[str] | None = None,
+    settings: Settings | None = None,
+    *,
+    progress: bool = True,
+    retries: int = 3,
+    backoff: float = 1.0,
+    timeout: float = 60.0,
+) -> list[FetchResult]:
+    """Fill ``data/raw/`` with the named datasets, once.
+
+    Parameters
+    ----------
+    dataset_ids : iterable of str, optional
+        Registry ids; default :func:`default_datasets`.
+    settings : Settings, optional
+        Folders, mirror and OData endpoint; default :meth:`Settings.from_env`.
+    progress : bool
+        Show tqdm progress bars.
+    retries, backoff, timeout : int, float, float
+        Attempts after the first, back-off factor (seconds) and per-request timeout.
+
+    Returns
+    -------
+    list of FetchResult
+
+    Raises
+    ------
+    UnknownNameError
+        For an id not in the registry (before anything is fetched).
+    FetchError, ChecksumError
+        When a dataset cannot be had; nothing partial is left in ``data/raw``.
+
+    Examples
+    --------
+    >>> fetch(["kwb_2019"])  # doctest: +SKIP
+    [FetchResult(dataset_id='kwb_2019', status='fetched', origin='mirror', note='')]
+    """
+    settings = settings or Settings.from_env()
+    registry = load_registry()
+    ids = list(dataset_ids) if dataset_ids else default_datasets(settings, registry)
+    datasets = [get_dataset(i, registry) for i in ids]  # validate all names first
+    settings.raw_dir.mkdir(parents=True, exist_ok=True)
+    client = HttpClient(retries=retries, backoff=backoff, timeout=timeout, progress=progress)
+    return [_fetch_one(dataset, settings, client)
+            for dataset in tqdm(datasets, desc="fetch", unit="dataset", disable=not progress or len(datasets) < 2)]
+
+
+def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient) -> FetchResult:
+    if raw_dataset(dataset.id, settings) is not None:
+        return FetchResult(dataset.id, "cached", note=str(settings.raw_dir / dataset.id))
+    from_mirror = in_mirror(dataset, settings.mirror)
+    if not from_mirror and not dataset.downloadable():
+        where = f"mirror {settings.mirror}" if settings.mirror else "no mirror set"
+        raise FetchError(
+            f"dataset {dataset.id!r} exists only in a mirror ({dataset.mirror.path if dataset.mirror else '?'}); "
+            f"{where}: set PARKSTAD_CBS_MIRROR or --mirror to a folder that holds it"
+        )
+    with staged_dataset(settings.raw_dir, dataset.id) as staging:
+        if from_mirror:
+            origin, fmt = "mirror", dataset.mirror.format
+            files = copy_from_mirror(dataset, settings.mirror, staging)
+        elif dataset.source == "odata":
+            origin, fmt = "cbs-odata", dataset.format
+            files = fetch_odata_table(dataset, settings.odata_url, staging, client)
+        else:
+            origin, fmt = "cbs-url", dataset.format
+            files = download_file(dataset, staging, client)
+        record = {"dataset": dataset.id, "origin": origin, "format": fmt, "files": files,
+                  "table_id": dataset.table_id, "licence": dataset.licence}
+        publish_dataset(staging, settings.raw_dir / dataset.id, record)
+    return FetchResult(dataset.id, "fetched", origin=origin)

@@ -1,0 +1,103 @@
+"""The write-once store of fetched datasets: ``data/raw/<id>/`` with a ``_source.json`` fetch record.
+
+A dataset is assembled in a temporary sibling folder and renamed into place only
+when complete, so an interrupted fetch leaves nothing half-written; its files are
+made read-only (raw data is never edited) and their sha256 sums are recorded, so
+that a later change is noticed (:func:`verify_raw`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..atomic import publish_folder, remove_tree, write_json
+from ..config import Settings
+from ..errors import ChecksumError, FetchError
+
+SOURCE_FILE = "_source.json"
+STAGING_PREFIX = ".partial-"
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RawDataset:
+    """A fetched dataset in ``data/raw/<id>/`` as described by its ``_source.json``."""
+
+    dataset_id: str
+    folder: Path
+    origin: str
+    format: str
+    files: dict[str, str]
+
+    def path(self, name: str | None = None) -> Path:
+        """The single data file, or the member ``name``."""
+        if name is None:
+            data_files = sorted(self.files)
+            if len(data_files) != 1:
+                raise FetchError(f"{self.folder}: holds {len(data_files)} files; name the one wanted")
+            name = data_files[0]
+        return self.folder / name
+
+
+def raw_dataset(dataset_id: str, settings: Settings) -> RawDataset | None:
+    """The fetched copy of a dataset in ``settings.raw_dir``, or ``None`` when it has not been fetched."""
+    folder = settings.raw_dir / dataset_id
+    marker = folder / SOURCE_FILE
+    if not marker.is_file():
+        return None
+    try:
+        info = json.loads(marker.read_text("utf-8"))
+        return RawDataset(dataset_id, folder, info["origin"], info["format"], dict(info["files"]))
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise FetchError(f"{marker}: unreadable fetch record ({exc}); delete {folder} and fetch again") from exc
+
+
+def verify_raw(raw: RawDataset) -> None:
+    """Check every file of a fetched dataset against the sums recorded at fetch time.
+
+    Raises
+    ------
+    ChecksumError
+        Naming the file whose content changed since it was fetched.
+    """
+    for name, expected in raw.files.items():
+        path = raw.folder / name
+        if not path.is_file():
+            raise ChecksumError(f"{path}: missing from the fetched dataset {raw.dataset_id!r}")
+        actual = sha256_of(path)
+        if actual != expected:
+            raise ChecksumError(f"{path}: sha256 {actual} differs from {expected} recorded at fetch time")
+
+
+@contextlib.contextmanager
+def staged_dataset(raw_dir: Path, dataset_id: str) -> Iterator[Path]:
+    """A temporary folder in ``raw_dir`` for one dataset; removed unless :func:`publish_dataset` moved it."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{dataset_id}-", dir=raw_dir))
+    try:
+        yield staging
+    finally:
+        remove_tree(staging)
+
+
+def publish_dataset(staging: Path, final: Path, record: dict) -> None:
+    """Write the fetch record, make the files read-only and rename the folder into place."""
+    write_json(staging / SOURCE_FILE, record)
+    for path in staging.iterdir():
+        path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    publish_folder(staging, final)

@@ -1,0 +1,107 @@
+"""Overview maps of Parkstad: where the focus areas lie, and where the Regio Deal projects of 2020 act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib_scalebar.scalebar import ScaleBar
+
+from ..vocabulary.areas import focus_areas, get_area, split_areas
+from .labels import HALO, north_arrow
+from .layers import area_shape, gemeenten_layer
+from .style import FIGSIZE, STYLE, euros
+
+
+@dataclass
+class OverviewDrawing:
+    """What an overview map drew: its axes, the areas shown, the projects placed and those listed only."""
+
+    ax: Axes
+    crs: str
+    areas: list[str]
+    placed: list[int]
+    generic: list[int]
+
+    @property
+    def figure(self) -> Figure:
+        """The figure the map is drawn in."""
+        return self.ax.figure
+
+
+def _canvas(layers: dict[str, gpd.GeoDataFrame], ax: Axes | None) -> tuple[Axes, gpd.GeoDataFrame]:
+    """Axes with the Parkstad gemeenten drawn and named: the base of the overview maps."""
+    gemeenten = gemeenten_layer(layers)
+    if ax is None:
+        ax = Figure(figsize=FIGSIZE).add_axes((0.02, 0.05, 0.96, 0.82))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    gemeenten.plot(ax=ax, color="#f4f1ea", edgecolor="#8a8a8a", linewidth=0.9)
+    for row in gemeenten.itertuples():
+        point = row.geometry.representative_point()
+        ax.text(point.x, point.y, row.region_name, fontsize=9, color="#555555", ha="center", style="italic")
+    return ax, gemeenten
+
+
+def _finish(ax: Axes, title: str, subtitle: str, source: str) -> None:
+    """Scale bar, north arrow, title, subtitle and source of an overview map."""
+    ax.add_artist(ScaleBar(1, units="m", location="lower right", box_alpha=0.8, length_fraction=0.2))
+    north_arrow(ax)
+    fig = ax.figure
+    fig.text(0.02, 0.955, title, fontsize=14, fontweight="bold", va="top")
+    fig.text(0.02, 0.905, subtitle, fontsize=8.5, color="#444444", va="top")
+    fig.text(0.02, 0.015, source, fontsize=7.5, color="#666666")
+
+
+def locator_map(layers: dict[str, gpd.GeoDataFrame], areas: list[str] | None = None,
+                ax: Axes | None = None) -> OverviewDrawing:
+    """Parkstad with its gemeenten and every focus area outlined and named."""
+    names = areas or focus_areas()
+    with mpl.rc_context(STYLE):
+        ax, gemeenten = _canvas(layers, ax)
+        cmap = mpl.colormaps["Dark2"]
+        handles = []
+        for i, name in enumerate(names):
+            area = get_area(name)
+            colour = mpl.colors.to_hex(cmap(i))
+            gpd.GeoSeries(area_shape(area, layers), crs=gemeenten.crs).plot(ax=ax, color=colour, alpha=0.35,
+                                                                              edgecolor=colour, linewidth=1.6)
+            handles.append(Patch(facecolor=mpl.colors.to_rgba(colour, 0.35), edgecolor=colour, label=area.title))
+        ax.legend(handles=handles, loc="lower left", frameon=True, title="Focusgebieden", fontsize=8)
+        _finish(ax, "Parkstad Limburg: focusgebieden Regio Deal",
+                "gemeenten in de indeling van 2019 · focusgebieden op de fijnste beschikbare grenzen",
+                "Bron: CBS; grenzen buiten Heerlen: CBS gebiedsindeling 2014 (vereenvoudigd)")
+    return OverviewDrawing(ax, gemeenten.crs.to_string(), names, [], [])
+
+
+def projects_map(projects: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame], ax: Axes | None = None) -> OverviewDrawing:
+    """Where the Regio Deal projects of 2020 act, with circles sized by their contribution."""
+    with mpl.rc_context(STYLE):
+        ax, gemeenten = _canvas(layers, ax)
+        largest = projects["regio_deal_contribution_eur"].max()
+        placed = []
+        for row in projects.itertuples():
+            names = [n for n in split_areas(row.areas) if n != "parkstad"]
+            if not names:  # a generic project acts in the whole region: listed, not placed
+                continue
+            shape = gpd.GeoSeries(pd.concat([area_shape(get_area(n), layers) for n in names]), crs=gemeenten.crs)
+            shape.plot(ax=ax, color="#2c7fb8", alpha=0.35, edgecolor="#2c7fb8", linewidth=1.2)
+            centre = shape.union_all().centroid
+            size = 1800 * row.regio_deal_contribution_eur / largest
+            ax.scatter([centre.x], [centre.y], s=size, color="#f03b20", alpha=0.55, edgecolor="#b10026", zorder=4)
+            ax.annotate(f"{row.project.split(' – ')[0]}\n€ {euros(row.regio_deal_contribution_eur)}",
+                        (centre.x, centre.y), xytext=(14, -4), textcoords="offset points", fontsize=8, zorder=5,
+                        path_effects=HALO)
+            placed.append(row.project_id)
+        generic = projects[~projects["project_id"].isin(placed)]
+        note = "; ".join(f"{r.project} (€ {euros(r.regio_deal_contribution_eur)}, regiobreed)" for r in generic.itertuples())
+        total = projects["regio_deal_contribution_eur"].sum()
+        _finish(ax, "Regio Deal 2020: waar de vijf projecten werken",
+                f"cirkel naar bijdrage Regio Deal · totaal € {euros(total)}" + (f" · niet op de kaart: {note}" if note else ""),
+                "Bron: persbericht Regio Deal Parkstad Limburg, 17 december 2020; grenzen: CBS")
+    return OverviewDrawing(ax, gemeenten.crs.to_string(), [], placed, generic["project_id"].tolist())

@@ -1,0 +1,26 @@
+"""Executed notebooks → the reader's HTML page, through the project's nbconvert template (code hidden, figures embedded)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from ..atomic import write_text
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@cache
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="parkstad", extra_template_basedirs=[str(TEMPLATES)],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def notebook_to_html(notebook: Path, target: Path) -> Path:
+    """Write the reader's page of an executed notebook (atomically)."""
+    import nbformat
+
+    body, _ = _exporter().from_notebook_node(nbformat.read(notebook, as_version=4))
+    return write_text(target, body)

@@ -1,0 +1,89 @@
+"""Publishing a report run: its index page (jinja template), its manifest, and the ``latest`` pointer.
+
+Only a run in which every notebook succeeded moves ``reports/latest`` to itself;
+the pointer is a symlink replaced in one rename, one run at a time (a file lock
+that works on every platform).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from filelock import FileLock
+
+from ..atomic import write_json, write_text
+from ..vocabulary.areas import get_area
+from .pages import TEMPLATES
+from .plan import NOTEBOOKS, Job
+from .runner import JobResult
+
+INCOMPLETE = ".incomplete"
+MANIFEST = "manifest.json"
+VERSIONED = ("parkstad-analysis", "pandas", "geopandas", "matplotlib", "mapclassify", "papermill", "nbconvert")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages whose change would change a report."""
+    found = {}
+    for name in VERSIONED:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:  # pragma: no cover - a package without metadata
+            found[name] = "unknown"
+    return found
+
+
+def write_manifest(run_dir: Path, manifest: dict) -> None:
+    """The run's manifest: parameters, data checksums, package versions, timings, outcome."""
+    write_json(run_dir / MANIFEST, manifest)
+
+
+@cache
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                              trim_blocks=False, lstrip_blocks=False)
+
+
+def _page(job: Job, result: JobResult) -> dict:
+    spec = NOTEBOOKS[job.notebook]
+    title = f"{spec.title} {job.parameters.get('YEAR', '')}" if job.notebook == "area_profile" else spec.title
+    return {"name": job.name, "title": title, "ok": result.ok, "failed_cell": result.failed_cell}
+
+
+def write_index(run_id: str, matrix: list[Job], results: list[JobResult], run_dir: Path) -> None:
+    """The run's front page: one section per focus area with its pages and maps, then the regional pages."""
+    by_name = {r.name: r for r in results}
+    sections = []
+    for area in dict.fromkeys(j.area for j in matrix if j.area):
+        pictures = [p.relative_to(run_dir).as_posix() for p in sorted(run_dir.glob(f"figures/area_profile_{area}_*/*.png"))]
+        sections.append({"title": get_area(area).title, "pictures": pictures,
+                         "pages": [_page(j, by_name[j.name]) for j in matrix if j.area == area]})
+    regional = [_page(j, by_name[j.name]) for j in matrix if not j.area]
+    html = _environment().get_template("index.html.j2").render(run_id=run_id, sections=sections, regional=regional)
+    write_text(run_dir / "index.html", html)
+
+
+def point_latest(reports_dir: Path, run_dir: Path) -> None:
+    """Move ``reports/latest`` to ``run_dir`` atomically, one run at a time."""
+    with FileLock(reports_dir / ".latest.lock"):
+        link = reports_dir / f".latest-{run_dir.name}"
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        link.symlink_to(run_dir.name)
+        os.replace(link, reports_dir / "latest")
+
+
+def prune_incomplete(reports_dir: Path) -> list[Path]:
+    """Remove run folders left by interrupted runs (they never became ``latest``)."""
+    removed = []
+    for marker in reports_dir.glob(f"*/{INCOMPLETE}"):
+        shutil.rmtree(marker.parent, ignore_errors=True)
+        removed.append(marker.parent)
+    return removed

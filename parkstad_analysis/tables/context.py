@@ -1,0 +1,64 @@
+"""What the table builders share during one build: the settings, the registry, fetched datasets and name lookups."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from ..config import Settings
+from ..errors import DataFormatError
+from ..fetch.raw import RawDataset, raw_dataset, verify_raw
+from ..fetch.registry import Dataset, datasets_feeding, load_registry
+from .names import buurt_lookup, gemeente_lookup
+
+log = logging.getLogger("parkstad_analysis.build")
+
+#: A reader turns one fetched dataset into a tidy frame: (raw copy, registry entry, context) → frame.
+Reader = Callable[[RawDataset, Dataset, "BuildContext"], pd.DataFrame]
+
+
+@dataclass
+class BuildContext:
+    """The state of one build, passed to every table builder."""
+
+    settings: Settings
+    registry: dict[str, Dataset] = field(default_factory=load_registry)
+
+    def fetched(self, feeds: str) -> list[tuple[Dataset, RawDataset]]:
+        """The fetched datasets that feed ``feeds``, each checked against its fetch-time sums."""
+        found = []
+        for dataset in datasets_feeding(feeds, self.registry):
+            raw = raw_dataset(dataset.id, self.settings)
+            if raw is not None:
+                verify_raw(raw)
+                found.append((dataset, raw))
+        return found
+
+    def read_each(self, feeds: str, readers: dict[str, Callable]) -> list[tuple[Dataset, object]]:
+        """Every fetched dataset feeding ``feeds`` with what the reader of its shape made of it."""
+        results = []
+        for dataset, raw in self.fetched(feeds):
+            reader = readers.get(raw.format)
+            if reader is None:
+                raise DataFormatError(f"{raw.folder}: format {raw.format!r} is not a {feeds} shape this package reads "
+                                      f"(known: {', '.join(readers)})")
+            results.append((dataset, reader(raw, dataset, self)))
+        return results
+
+    def read_all(self, feeds: str, readers: dict[str, Reader]) -> list[pd.DataFrame]:
+        """Every fetched dataset feeding ``feeds``, read by the reader of its shape."""
+        return [frame for _, frame in self.read_each(feeds, readers)]
+
+    @cached_property
+    def gemeente_names(self) -> dict[str, str]:
+        """Gemeente name → code for every gemeente that was ever part of Parkstad."""
+        return gemeente_lookup(self.fetched("gemeenten"))
+
+    @cached_property
+    def known_buurten(self) -> dict[str, str]:
+        """Buurt code → name from the fetched code lists."""
+        return buurt_lookup(self.fetched("region_names"))

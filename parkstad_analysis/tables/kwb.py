@@ -1,0 +1,126 @@
+"""The KWB table (Kerncijfers wijken en buurten), one row per region and year.
+
+Fed by StatLine exports (regions named), OData tables (TypedDataSet + DataProperties)
+and the stripped 2024 export. Only the indicators the vocabulary declares for
+``kwb`` are kept; other source columns are left out and logged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataFormatError
+from ..fetch.raw import RawDataset
+from ..fetch.registry import Dataset
+from ..readers.odata import (
+    check_table_info,
+    read_data_properties,
+    read_odata_typed_json,
+    read_region_titles,
+    strip_key_suffix,
+)
+from ..readers.statline import REGION_COLUMN, read_statline_csv, resolve_statline_codes
+from ..readers.text import read_json
+from ..vocabulary.indicators import load_vocabulary, table_indicators
+from ..vocabulary.regions import all_parkstad_codes, gemeente_names
+from .context import BuildContext, log
+from .tidy import concat, in_parkstad, tidy
+
+TABLE = "kwb"
+#: StatLine columns that describe the region rather than measure it.
+_STATLINE_LABELS = {"regiocode_derived", REGION_COLUMN, "Regioaanduiding_Indelingswijziging_wijken_en_buurten"}
+
+
+def _declared(columns: dict[str, str], where: str) -> dict[str, str]:
+    """Keep the source columns whose indicator the vocabulary declares for the KWB table; log the rest."""
+    wanted = set(table_indicators(TABLE))
+    kept = {column: name for column, name in columns.items() if name in wanted}
+    if len(kept) < len(columns):
+        log.info("%s: %d column(s) not in the vocabulary left out", where, len(columns) - len(kept))
+    return kept
+
+
+def statline_indicators(columns: list[str], where: str = "") -> dict[str, str]:
+    """StatLine header → indicator name, for the headers the vocabulary declares."""
+    aliases = load_vocabulary().statline_aliases()
+    return _declared({c: aliases.get(c, c) for c in columns if c not in _STATLINE_LABELS}, where)
+
+
+def kwb_from_statline(frame: pd.DataFrame, year: int, where: str, buurten: dict[str, str],
+                      gemeenten: dict[str, str] | None = None) -> pd.DataFrame:
+    """Tidy a StatLine KWB export (CSV or SQLite table) of one year; the source footer is dropped."""
+    frame = frame[~frame[REGION_COLUMN].astype(str).str.match(r"^\s*(Bron|Source)\b")].reset_index(drop=True)
+    if "regiocode_derived" in frame.columns:
+        codes = frame["regiocode_derived"]
+    else:
+        lookup = gemeenten or {name: code for code, name in gemeente_names().items()}
+        codes = resolve_statline_codes(frame[REGION_COLUMN], lookup, buurten, where)
+    return tidy(frame, where=where, codes=codes, names=frame[REGION_COLUMN],
+                indicators=statline_indicators(list(frame.columns), where), year=year)
+
+
+def kwb_from_odata(folder: Path, year: int, where: str) -> pd.DataFrame:
+    """Tidy a KWB table fetched from the OData API (TypedDataSet + DataProperties)."""
+    props = read_data_properties(folder / "DataProperties.json")
+    rows = read_odata_typed_json(folder / "TypedDataSet.json")
+    names_path = folder / "WijkenEnBuurten.json"
+    names = None
+    if names_path.is_file():
+        names = rows["WijkenEnBuurten"].str.strip().map(read_region_titles(names_path))
+    return _from_keys(rows, props, year, where, names=names)
+
+
+def kwb_from_stripped(folder: Path, year: int, where: str) -> pd.DataFrame:
+    """Tidy the stripped KWB export: ``{region code: {key: value}}`` plus DataProperties."""
+    props = read_data_properties(folder / "DataProperties.json")
+    data_files = sorted(p for p in folder.glob("*.json")
+                        if p.name not in ("DataProperties.json", "TableInfos.json") and not p.name.startswith("_"))
+    if len(data_files) != 1:
+        raise DataFormatError(f"{folder}: expected one data file beside DataProperties.json, found {len(data_files)}")
+    data_file = data_files[0]
+    document = read_json(data_file)
+    if not isinstance(document, dict) or not all(isinstance(v, dict) for v in document.values()):
+        raise DataFormatError(f"{where}: expected an object of region code → {{key: value}}")
+    rows = pd.DataFrame.from_dict(document, orient="index").rename_axis("WijkenEnBuurten").reset_index()
+    rows = rows[rows["WijkenEnBuurten"].str.strip().str[2:6].isin({c[2:] for c in all_parkstad_codes()})]
+    return _from_keys(rows, props, year, str(data_file), names=None)
+
+
+def _from_keys(rows: pd.DataFrame, props: pd.DataFrame, year: int, where: str, names: pd.Series | None) -> pd.DataFrame:
+    """Tidy rows keyed by OData keys: each key named through DataProperties (or a renamed-key alias)."""
+    known = dict(zip(props["key"], props["name"], strict=True))
+    unknown = [c for c in rows.columns if c not in known and c not in ("ID", "WijkenEnBuurten")]
+    if unknown:
+        raise DataFormatError(f"{where}: column(s) {unknown[:5]} are not in DataProperties")
+    aliases = load_vocabulary().odata_aliases()
+    text_keys = set(props.loc[props["datatype"].eq("String"), "key"]) | {"WijkenEnBuurten", "ID"}
+    columns = {c: aliases.get(strip_key_suffix(c), known[c]) for c in rows.columns if c not in text_keys}
+    return tidy(rows, where=where, codes=rows["WijkenEnBuurten"], names=names, indicators=_declared(columns, where),
+                year=year)
+
+
+def _statline_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    path = raw.path()
+    return kwb_from_statline(read_statline_csv(path), dataset.year, str(path), context.known_buurten,
+                             context.gemeente_names)
+
+
+def _odata_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    check_table_info(raw.folder, dataset.table_id)
+    return kwb_from_odata(raw.folder, dataset.year, str(raw.folder))
+
+
+def _stripped_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    check_table_info(raw.folder, dataset.table_id)
+    return kwb_from_stripped(raw.folder, dataset.year, str(raw.folder))
+
+
+READERS = {"statline-csv": _statline_csv, "odata-json": _odata_json, "odata-stripped-json": _stripped_json}
+
+
+def build_kwb(context: BuildContext) -> pd.DataFrame:
+    """All KWB years fetched, as one table (region × year)."""
+    frames = [in_parkstad(frame) for frame in context.read_all(TABLE, READERS)]
+    return concat(frames, TABLE, ["year", "region_code"])

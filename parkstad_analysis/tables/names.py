@@ -1,0 +1,80 @@
+"""Region names: the name lookups StatLine exports need, and the ``region_names`` table (code → name per source and year)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from ..errors import DataFormatError
+from ..fetch.raw import RawDataset
+from ..fetch.registry import Dataset
+from ..readers.odata import read_odata_csv
+from ..readers.text import read_json
+from ..vocabulary.regions import clean_code, clean_codes, current_gemeenten, gemeente_names
+
+
+def gemeente_lookup(fetched: list[tuple[Dataset, RawDataset]]) -> dict[str, str]:
+    """Gemeente name → code for every gemeente that was ever part of Parkstad.
+
+    The names come from ``gemeenten.toml``, extended with the fetched CBS lists of gemeenten
+    (``fetched``; checked against the codes the vocabulary knows).
+    """
+    known = {name: code for code, name in gemeente_names().items()}
+    today = current_gemeenten()
+    for _, raw in fetched:
+        path = raw.path()
+        rows = read_odata_csv(path, required=("GemeentecodeGM", "Gemeentenaam"))
+        codes = clean_codes(rows["GemeentecodeGM"], where=f"{path}, column 'GemeentecodeGM'")
+        if codes.duplicated().any():
+            raise DataFormatError(f"{path}: gemeente {codes[codes.duplicated()].iloc[0]} is listed twice")
+        listed = dict(zip(rows["Gemeentenaam"].str.strip(), codes, strict=True))
+        for name, code in listed.items():
+            if code in today and today[code] != name:
+                raise DataFormatError(f"{path}: {code} is named {name!r}; expected {today[code]!r}")
+        known |= {n: c for n, c in listed.items() if c in today}
+    return known
+
+
+def buurt_lookup(fetched: list[tuple[Dataset, RawDataset]]) -> dict[str, str]:
+    """Buurt code → name from the fetched code lists (JSON objects of code → name)."""
+    known: dict[str, str] = {}
+    for _, raw in fetched:
+        path = raw.path()
+        document = read_json(path)
+        if not isinstance(document, dict):
+            raise DataFormatError(f"{path}: expected an object of buurt code → name")
+        for code, name in document.items():
+            if not str(clean_code(code)).startswith("BU") or not isinstance(name, str) or not name.strip():
+                raise DataFormatError(f"{path}: entry {code!r}: {name!r} is not a buurt code with a name")
+        known |= {str(k).strip(): v for k, v in document.items()}
+    return known
+
+
+def build_region_names(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """Every (code, name) pair seen, with the table or layer and year it came from."""
+    parts = []
+    for source, frame in [*tables.items(), *layers.items()]:
+        if not len(frame) or "region_name" not in frame.columns:
+            continue
+        year_col = "year" if "year" in frame.columns else "boundary_year"
+        part = frame[["region_code", "region_name", year_col]].rename(columns={year_col: "year"})
+        parts.append(part.dropna(subset=["region_name"]).assign(source=source))
+    names = pd.concat(parts, ignore_index=True).drop_duplicates()
+    names["region_name"] = names["region_name"].str.replace(r"^Wijk \d{2}\s+", "", regex=True)
+    names = names.drop_duplicates().sort_values(["region_code", "year", "source"]).reset_index(drop=True)
+    names["year"] = names["year"].astype("Int64")
+    return names
+
+
+def latest_names(names: pd.DataFrame) -> pd.Series:
+    """Region code → the latest name known for it."""
+    return names.sort_values("year").groupby("region_code")["region_name"].last()
+
+
+def fill_names(frame: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Fill missing ``region_name`` from the latest name known for the code."""
+    if not len(frame):
+        return frame
+    frame = frame.copy()
+    frame["region_name"] = frame["region_name"].fillna(frame["region_code"].map(latest_names(names))).astype("string")
+    return frame

@@ -1,0 +1,107 @@
+"""The package's tidy form of a CBS region table, and the steps every processed table shares.
+
+A tidy table has ``region_code`` (trimmed), ``region_name``, ``level`` (gemeente /
+wijk / buurt), ``gemeente_code``, ``year`` and, for quarterly tables, ``period``
+(``"2022Q3"``), then one nullable ``Float64`` column per indicator, with the CBS
+markers for missing or secret cells turned into ``<NA>``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import DataFormatError
+from ..readers.values import to_number
+from ..vocabulary.indicators import ID_COLUMNS, table_indicators
+from ..vocabulary.regions import all_parkstad_codes, clean_codes, gemeente_of, level_of
+
+
+def tidy(
+    frame: pd.DataFrame,
+    *,
+    where: str,
+    codes: pd.Series,
+    indicators: dict[str, str],
+    names: pd.Series | None = None,
+    year: int | pd.Series | None = None,
+    period: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Assemble the package's tidy table from a raw frame.
+
+    (Over 60 lines only because of this numpydoc docstring; the body is 25 lines.)
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Raw rows, as read.
+    where : str
+        File (and table) name used in error messages.
+    codes : Series
+        Region codes for each row (padded or not).
+    indicators : dict
+        Raw column → indicator name.
+    names : Series, optional
+        Region names; missing where unknown.
+    year : int or Series, optional
+        The year of each row (required unless ``period`` gives it).
+    period : Series, optional
+        Quarter labels (``"2022Q3"``); sets ``year`` from them.
+
+    Raises
+    ------
+    DataFormatError
+        For a bad code, an unparsable value or two rows for the same region and period.
+    """
+    clean = clean_codes(codes.reset_index(drop=True), where=where)
+    out = pd.DataFrame({"region_code": clean})
+    out["region_name"] = (
+        names.reset_index(drop=True).astype("string").str.strip() if names is not None else pd.NA
+    )
+    out["region_name"] = out["region_name"].astype("string")
+    out["level"] = level_of(clean)
+    out["gemeente_code"] = gemeente_of(clean)
+    if period is not None:
+        out["period"] = period.reset_index(drop=True).astype("string")
+        out["year"] = out["period"].str[:4].astype("Int64")
+    elif isinstance(year, pd.Series):
+        out["year"] = year.reset_index(drop=True).astype("Int64")
+    elif year is not None:
+        out["year"] = pd.array([year] * len(out), dtype="Int64")
+    else:
+        raise DataFormatError(f"{where}: no year or period for the rows")
+    body = frame.reset_index(drop=True)
+    for column, name in indicators.items():
+        if column not in body.columns:
+            raise DataFormatError(f"{where}: required column {column!r} absent")
+        out[name] = to_number(body[column], f"{where}, column {column!r}")
+    keys = ["region_code", "period"] if "period" in out.columns else ["region_code", "year"]
+    dup = out.duplicated(keys, keep=False)
+    if dup.any():
+        first = [str(v) for v in out.loc[dup, keys].iloc[0].tolist()]
+        raise DataFormatError(f"{where}: {int(dup.sum())} rows share region and period, e.g. {first}")
+    return out
+
+
+def in_parkstad(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of Parkstad's gemeenten (of any year) and their wijken and buurten."""
+    return frame[frame["gemeente_code"].isin(all_parkstad_codes())].reset_index(drop=True)
+
+
+def concat(frames: list[pd.DataFrame], table: str, order: list[str]) -> pd.DataFrame:
+    """Stack tidy frames of one table into its declared columns.
+
+    Every indicator the vocabulary declares for ``table`` is present (missing where no
+    source gave it), as nullable ``Float64``, after the id columns.
+    """
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    ids = [c for c in ID_COLUMNS if c in frame.columns]
+    frame = frame.reindex(columns=[*ids, *table_indicators(table), *[c for c in frame.columns if c not in ID_COLUMNS
+                                                                    and c not in table_indicators(table)]])
+    for column in frame.columns:
+        if column not in ID_COLUMNS:
+            frame[column] = frame[column].astype("Float64")
+    frame["region_name"] = frame["region_name"].astype("string")
+    return frame.sort_values(order, kind="stable").reset_index(drop=True)

@@ -1,0 +1,176 @@
+"""Focus areas as sets of CBS codes (``areas.toml``), plus one area per Parkstad gemeente.
+
+An area is a set of codes of one level (buurt, wijk or gemeente) in one
+gemeente, with a definition and its source. Every Parkstad gemeente of
+``gemeenten.toml`` is an area too (``heerlen``, ``kerkrade``, …), and
+``parkstad`` is all of them in the boundaries of the year asked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import pydantic
+
+from ..errors import ConfigError, DataFormatError, UnknownNameError
+from .regions import CODE_PATTERN, GEMEENTE_PATTERN, gemeenten, parkstad_gemeenten
+from .toml_files import Strict, packaged_text, read_toml, validate
+
+_PREFIX = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
+
+
+class AreaEntry(Strict):
+    """One entry of ``areas.toml``."""
+
+    title: str
+    level: Literal["buurt", "wijk", "gemeente"]
+    codes: tuple[str, ...] = ()
+    all_gemeenten: bool = False
+    boundaries: tuple[int, int]
+    gemeente: str = pydantic.Field(pattern=f"^({GEMEENTE_PATTERN})?$")
+    definition: str
+    source: str
+    focus: int | None = pydantic.Field(default=None, ge=1)
+
+    @pydantic.model_validator(mode="after")
+    def _codes_fit_the_level(self) -> AreaEntry:
+        if not self.codes and not self.all_gemeenten:
+            raise ValueError("an area needs codes (or all_gemeenten = true)")
+        if self.gemeente and self.gemeente not in gemeenten():
+            raise ValueError(f"gemeente {self.gemeente!r} is not in gemeenten.toml")
+        for code in self.codes:
+            if not re.fullmatch(CODE_PATTERN, code) or not code.startswith(_PREFIX[self.level]):
+                raise ValueError(f"code {code!r} is not a {self.level} code ({_PREFIX[self.level]} + digits)")
+            if self.gemeente and code[2:6] != self.gemeente[2:6]:
+                raise ValueError(f"code {code!r} does not lie in gemeente {self.gemeente}")
+        if self.boundaries[0] > self.boundaries[1]:
+            raise ValueError(f"boundaries {list(self.boundaries)} run backwards")
+        return self
+
+
+@dataclass(frozen=True)
+class Area:
+    """A focus area, gemeente or Parkstad: CBS codes of one level, with its definition and source."""
+
+    name: str
+    title: str
+    level: str
+    codes: tuple[str, ...]
+    boundaries: tuple[int, int]
+    gemeente: str
+    definition: str
+    source: str
+    focus: int | None = None
+    all_gemeenten: bool = False
+
+    def codes_for(self, year: int | None = None) -> tuple[str, ...]:
+        """Codes of the area in the boundaries of ``year`` (Parkstad's gemeenten changed in 2019)."""
+        if self.all_gemeenten and year is not None:
+            return tuple(parkstad_gemeenten(year))
+        return self.codes
+
+    @property
+    def wijken(self) -> tuple[str, ...]:
+        """The wijk codes the area lies in (itself for wijk areas)."""
+        if self.level == "gemeente":
+            return ()
+        return tuple(dict.fromkeys("WK" + c[2:8] for c in self.codes))
+
+
+@cache
+def load_areas() -> dict[str, Area]:
+    """Every area of ``areas.toml`` plus one area per gemeente of ``gemeenten.toml``.
+
+    Raises
+    ------
+    ConfigError
+        For an entry that does not match the model (bad code, level, boundaries, unknown key)
+        or a name that would shadow a gemeente.
+    """
+    text, where = packaged_text("areas.toml")
+    return parse_areas(read_toml(text, where), where)
+
+
+def parse_areas(document: dict, where: str) -> dict[str, Area]:
+    """Areas from a parsed ``areas.toml``, checked against :class:`AreaEntry`, plus the gemeente areas.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the area and the key at fault.
+    """
+    builtin = _gemeente_areas()
+    areas = {}
+    for name, entry_document in document.items():
+        if name in builtin:
+            raise ConfigError(f"{where}: area {name!r} has the name of gemeente {builtin[name].title}; choose another name")
+        if not isinstance(entry_document, dict):
+            raise ConfigError(f"{where}: area {name!r} must be a table of keys, found {entry_document!r}")
+        entry = validate(AreaEntry, entry_document, where, f"area {name!r}")
+        codes = tuple(parkstad_gemeenten(entry.boundaries[1])) if entry.all_gemeenten else entry.codes
+        areas[name] = Area(name=name, title=entry.title, level=entry.level, codes=codes, boundaries=entry.boundaries,
+                           gemeente=entry.gemeente, definition=entry.definition, source=entry.source,
+                           focus=entry.focus, all_gemeenten=entry.all_gemeenten)
+    return areas | builtin
+
+
+def _gemeente_areas() -> dict[str, Area]:
+    areas = {}
+    for code, entry in gemeenten().items():
+        name = entry.name.lower()
+        areas[name] = Area(name=name, title=entry.name, level="gemeente", codes=(code,),
+                           boundaries=(entry.since or 2014, entry.until or 2024), gemeente=code,
+                           definition=f"Gemeente {entry.name} ({code}).", source="CBS gemeentelijke indeling")
+    return areas
+
+
+def get_area(name: str) -> Area:
+    """One area by name; an unknown name raises an error listing the valid names."""
+    areas = load_areas()
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in areas:
+        raise UnknownNameError("area", name, list(areas))
+    return areas[key]
+
+
+def focus_areas() -> list[str]:
+    """The Regio Deal focus areas (not the gemeenten or Parkstad), in their order in ``areas.toml``."""
+    focus = [area for area in load_areas().values() if area.focus is not None]
+    return [area.name for area in sorted(focus, key=lambda a: a.focus)]
+
+
+def gemeente_area(code: str) -> Area:
+    """The area of one gemeente, by code."""
+    return next(a for a in load_areas().values() if a.level == "gemeente" and a.codes == (code,))
+
+
+def comparison_areas(area: Area) -> list[Area]:
+    """The area, its gemeente and Parkstad: the usual comparison."""
+    result = [area]
+    if area.gemeente and area.level != "gemeente":
+        result.append(gemeente_area(area.gemeente))
+    if area.name != "parkstad":
+        result.append(load_areas()["parkstad"])
+    return result
+
+
+def check_codes(area: Area, known_codes: set[str], boundary_year: int) -> list[str]:
+    """Codes of the area that a boundary set of ``boundary_year`` does not hold.
+
+    Raises
+    ------
+    DataFormatError
+        When none of the area's codes exist in that boundary set.
+    """
+    missing = [c for c in area.codes_for(boundary_year) if c not in known_codes]
+    if len(missing) == len(area.codes_for(boundary_year)):
+        raise DataFormatError(f"area {area.name!r}: none of its codes {list(area.codes)} exist in the {boundary_year} boundaries")
+    return missing
+
+
+def split_areas(value: str) -> list[str]:
+    """An area list as written in a table cell: ``"hoensbroek; gms"`` → ``["hoensbroek", "gms"]``."""
+    return [part.strip() for part in value.split(";") if part.strip()]

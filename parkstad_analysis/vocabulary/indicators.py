@@ -1,0 +1,120 @@
+"""The indicator vocabulary (``indicators.toml``): names, titles, units, tables, how each aggregates.
+
+Read once per process. The processed-table schemas are generated from it
+(:func:`table_indicators`), so a table holds exactly the indicators declared for it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+import pydantic
+
+from ..errors import ConfigError, UnknownNameError
+from .toml_files import Strict, packaged_text, read_toml, validate
+
+KINDS = ("count", "percentage", "mean", "other")
+#: Columns of every tidy region table that are not indicators.
+ID_COLUMNS = ("region_code", "region_name", "level", "gemeente_code", "year", "period")
+#: The processed tables indicators can belong to.
+TABLES = ("kwb", "benefits", "education", "income", "population", "cars")
+
+
+class Indicator(Strict):
+    """One indicator: its stable name, title, unit, tables and aggregation rule."""
+
+    name: str = ""
+    title: str
+    unit: str
+    kind: Literal["count", "percentage", "mean", "other"]
+    tables: tuple[Literal["kwb", "benefits", "population", "education", "income", "cars"], ...]
+    decimals: int | None = pydantic.Field(default=None, ge=0, le=6)
+    weight: str | None = None
+    rounded: int | None = pydantic.Field(default=None, gt=0)
+    odata: tuple[str, ...] = ()
+    statline: tuple[str, ...] = ()
+
+
+class Rate(Strict):
+    """A rate drawn per region: ``per`` × numerator / denominator, both counts of one table."""
+
+    name: str = ""
+    title: str
+    table: Literal["kwb", "benefits", "population", "education", "income", "cars"]
+    numerator: str
+    denominator: str
+    per: float = pydantic.Field(gt=0)
+    unit: str
+
+
+class Vocabulary(Strict):
+    """Every known indicator and rate, plus the key maps of tables whose keys collide."""
+
+    indicators: dict[str, Indicator]
+    rates: dict[str, Rate]
+    odata_keys: dict[str, dict[str, tuple[str, ...]]]
+    dimension_codes: dict[str, dict[str, str]]
+
+    def get(self, name: str) -> Indicator:
+        """One indicator by name; unknown names raise an error listing the closest valid ones."""
+        try:
+            return self.indicators[name]
+        except KeyError:
+            raise UnknownNameError("indicator", name, sorted(self.indicators)) from None
+
+    def statline_aliases(self) -> dict[str, str]:
+        """StatLine export header → stable indicator name."""
+        return {header: ind.name for ind in self.indicators.values() for header in ind.statline}
+
+    def odata_aliases(self) -> dict[str, str]:
+        """OData key base (without suffix) → stable indicator name, for keys that were renamed between years."""
+        return {key: ind.name for ind in self.indicators.values() for key in ind.odata}
+
+    def title(self, name: str) -> str:
+        """Title of an indicator or rate, or the name itself when it is not in the vocabulary."""
+        if name in self.rates:
+            return self.rates[name].title
+        return self.indicators[name].title if name in self.indicators else name
+
+    def unit(self, name: str) -> str:
+        """Unit of an indicator or rate ('' when unknown)."""
+        if name in self.rates:
+            return self.rates[name].unit
+        return self.indicators[name].unit if name in self.indicators else ""
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """Read and check ``data/indicators.toml`` (cached).
+
+    Raises
+    ------
+    ConfigError
+        For an entry that does not match the model, or a weight, numerator or
+        denominator that names no declared indicator.
+    """
+    text, where = packaged_text("indicators.toml")
+    raw = read_toml(text, where)
+    unknown = sorted(set(raw) - {"indicator", "rate", "odata_keys", "dimension_codes"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown section(s) {unknown}; expected indicator, rate, odata_keys, dimension_codes")
+    indicators = {name: validate(Indicator, {**entry, "name": name}, where, f"indicator {name!r}")
+                  for name, entry in raw.get("indicator", {}).items()}
+    rates = {name: validate(Rate, {**entry, "name": name}, where, f"rate {name!r}")
+             for name, entry in raw.get("rate", {}).items()}
+    for name, entry in indicators.items():
+        if entry.weight and entry.weight not in indicators:
+            raise ConfigError(f"{where}: indicator {name!r} has weight {entry.weight!r}, which is not a declared indicator")
+    for name, rate in rates.items():
+        for role in ("numerator", "denominator"):
+            column = getattr(rate, role)
+            if column not in indicators or rate.table not in indicators[column].tables:
+                raise ConfigError(f"{where}: rate {name!r} has {role} {column!r}, which is not an indicator of {rate.table!r}")
+    return Vocabulary(indicators=indicators, rates=rates, odata_keys=raw.get("odata_keys", {}),
+                      dimension_codes=raw.get("dimension_codes", {}))
+
+
+def table_indicators(table: str) -> list[str]:
+    """The indicator columns of a processed table, in vocabulary order."""
+    return [name for name, ind in load_vocabulary().indicators.items() if table in ind.tables]
