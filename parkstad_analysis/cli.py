@@ -51,8 +51,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"table  {name:16} {rows:7} rows")
     for name, rows in report.layers.items():
         print(f"layer  {name:16} {rows:7} features")
-    for name in report.checked:
-        print(f"checked {name}: agrees with the built tables")
+    for row in report.comparisons.itertuples():
+        verdict = "identical" if row.differing == 0 else f"{row.differing} differ (largest {row.max_abs_difference:g})"
+        print(f"compared {row.table}: {row.dataset_id_a} with {row.dataset_id_b} ({row.relation}): "
+              f"{row.compared} figures, {verdict}")
     for name in report.skipped:
         print(f"skipped {name}: no raw data fetched for it")
     print(f"written to {settings.processed_dir}")

@@ -7,10 +7,10 @@ from parkstad_analysis.processed import ProcessedStore
 
 def test_fetch_then_build_from_the_mirror(tmp_path, shared, capsys):
     args = ["--root", str(tmp_path), "--mirror", str(shared)]
-    assert main([*args, "fetch", "--quiet", "kwb_2019", "buurtcodes_heerlen_2023"]) == EXIT_OK
+    assert main([*args, "fetch", "--quiet", "kwb_2019_statline", "buurtcodes_heerlen_2023"]) == EXIT_OK
     assert main([*args, "build"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "fetched  kwb_2019 (mirror)" in out and "table  kwb" in out
+    assert "fetched  kwb_2019_statline (mirror)" in out and "table  kwb" in out
     kwb = ProcessedStore(Settings(root=tmp_path, mirror=shared)).load_table("kwb")
     assert kwb.loc[kwb["region_code"] == "GM0917", "aantal_inwoners"].item() == 86832
     assert main([*args, "datasets"]) == EXIT_OK

@@ -9,6 +9,7 @@ so that the readers, not the checksum, have to notice.
 import csv
 import io
 import json
+import re
 import shutil
 import sqlite3
 
@@ -24,15 +25,19 @@ from conftest import tree_state
 
 # dataset → (file in the dataset, shape, how to corrupt a column / a value / a row)
 CSV = {
-    "kwb_2016": ("heerlen_kwb_2016_statline.csv", ",", "Wijk_Buurt", "Bevolking_Aantal_inwoners"),
-    "kwb_2017": ("heerlen_kwb_2017_statline.csv", ",", "Wijk_Buurt", "Bevolking_Aantal_inwoners"),
-    "kwb_2018": ("heerlen_kwb_2018_statline.csv", ",", "Wijk_Buurt", "Arbeid_Netto_arbeidsparticipatie"),
-    "kwb_2019": ("heerlen_kwb_2019_statline.csv", ",", "Wijk_Buurt", "Bevolking_Aantal_inwoners"),
-    "kwb_2020": ("heerlen_kwb_2020_statline.csv", ",", "Wijk_Buurt", "Bevolking_Aantal_inwoners"),
+    "kwb_2016_statline": ("heerlen_kwb_2016_statline.csv", ",", "Wijk_Buurt", "Bevolking_Aantal_inwoners"),
+    "kwb_2017_statline": ("heerlen_kwb_2017_statline.csv", ",", "Wijk_Buurt", "Bevolking_Aantal_inwoners"),
+    "kwb_2018_statline": ("heerlen_kwb_2018_statline.csv", ",", "Wijk_Buurt", "Arbeid_Netto_arbeidsparticipatie"),
+    "kwb_2019_statline": ("heerlen_kwb_2019_statline.csv", ",", "Wijk_Buurt", "Bevolking_Aantal_inwoners"),
+    "kwb_2020_statline": ("heerlen_kwb_2020_statline.csv", ",", "Wijk_Buurt", "Bevolking_Aantal_inwoners"),
     "inwoners_heerlen_2019": ("aantal_inwoners_heerlen_2019.csv", ";", "WijkenEnBuurten", "AantalInwoners_5"),
     "onderwijsniveau_heerlen_2019": ("opleidings_niveau_heerlen_2019.csv", ",", "Opleidingsniveau",
                                      "Bevolking15Tot75Jaar_2"),
     "gemeenten_2023": ("gemeenten-alfabetisch-2023.csv", ",", "GemeentecodeGM", "GemeentecodeGM"),
+    "kwb_2017_buurten": ("nl_buurten_2017_83765NED_thirdparty.csv", ",", "WijkenEnBuurten", "AantalInwoners_5"),
+    "kwb_2024_buurten": ("nl_buurten_2024_85984NED_thirdparty.csv", ",", "WijkenEnBuurten", "AantalInwoners_5"),
+    "kwb_2019_gemeenten": ("nl_gemeenten_2019_kwb_renamed.csv", ",", "unique_id", "population"),
+    "buurtcodes_nl_2024": ("nl_buurtcodes_2024.csv", ",", "Identifier", "Identifier"),
 }
 EXCEL = {  # value column index, a line to corrupt (identified by its code)
     "inkomen_wijk_2020": ("kvk2020-wb2023.csv", 4, "WK091712"),
@@ -46,6 +51,7 @@ TYPED_JSON = {
 }
 GEOMETRY = {
     "buurten_heerlen_2023": ("heerlen_buurten_2023.geojson", "CBS-buurtcode", "buurten_2023"),
+    "wijken_nl_2016": ("nl_wijken_2016_rd.geojson", "WKC", "wijken_2016"),
     "buurten_nl_2014": ("nl_buurten_2014_q1e3.topojson", "statcode", "buurten_2014"),
     "wijken_nl_2014": ("nl_wijken_2014_q1e3.topojson", "statcode", "wijken_2014"),
     "buurtlabels_nl_2014": ("nl_buurten_2014_labels.topojson", "statcode", "buurt_labels_2014"),
@@ -55,6 +61,8 @@ OTHER = {
     "buurtcodes_heerlen_2023": "heerlen_buurtcodes_2023.json",
     "kwb_heerlen_2016_2020_sqlite": "heerlen_kwb_2016_2020_statline.sqlite",
 }
+#: Files of the whole country are read for the scope only: corrupt a Parkstad row (Heerlen), not the first one.
+PARKSTAD_ROW = re.compile(r"^\s*(GM|WK|BU)0917")
 KINDS = ("truncated", "column dropped", "wrong type", "duplicate region")
 CASES = [(d, k) for d in [*CSV, *EXCEL, *TYPED_JSON, *GEOMETRY, *OTHER] for k in KINDS
          if not (d == "buurtcodes_heerlen_2023" and k == "column dropped")]  # a code → name object has no columns
@@ -93,13 +101,14 @@ def _csv(path, sep, drop, value, kind):
         return text[:0] + _cut(text), bom
     rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     header = rows[0]
+    at = next((i for i, r in enumerate(rows[1:], start=1) if any(PARKSTAD_ROW.match(c) for c in r[:2])), 3)
     if kind == "column dropped":
         index = header.index(drop)
         rows = [r[:index] + r[index + 1:] for r in rows]
     elif kind == "wrong type":
-        rows[3][header.index(value)] = "XX12" if value == "GemeentecodeGM" else "veel"
+        rows[at][header.index(value)] = "XX12" if value in ("GemeentecodeGM", "Identifier") else "veel"
     else:
-        rows.insert(4, list(rows[3]))
+        rows.insert(at + 1, list(rows[at]))
     out = io.StringIO()
     csv.writer(out, delimiter=sep, lineterminator="\n").writerows(rows)
     return out.getvalue(), bom
@@ -148,7 +157,7 @@ def _geometry(path, code_field, kind):
     document = json.loads(text)
     features = (document["features"] if "features" in document
                 else next(iter(document["objects"].values()))["geometries"])
-    heerlen = next(f for f in features if str(f["properties"][code_field]).startswith(("BU0917", "WK0917")))
+    heerlen = next(f for f in features if str(f["properties"][code_field]).startswith(("BU0917", "WK0917", "GM0917")))
     if kind == "column dropped":
         for feature in features:
             feature["properties"].pop(code_field)

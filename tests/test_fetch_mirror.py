@@ -13,9 +13,9 @@ from conftest import tree_state
 
 
 def test_fetch_copies_file_with_its_record(project, shared):
-    [result] = fetch(["kwb_2019"], project, progress=False)
+    [result] = fetch(["kwb_2019_statline"], project, progress=False)
     assert (result.status, result.origin) == ("fetched", "mirror")
-    raw = raw_dataset("kwb_2019", project)
+    raw = raw_dataset("kwb_2019_statline", project)
     assert raw.format == "statline-csv"
     assert raw.path().read_bytes() == (shared / "kwb/heerlen_kwb_2019_statline.csv").read_bytes()
     assert not raw.path().stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH), "raw files are read-only"
@@ -29,16 +29,16 @@ def test_fetch_folder_dataset_copies_every_member(project):
 
 
 def test_second_fetch_is_served_from_cache_without_touching_files(project):
-    fetch(["kwb_2018"], project, progress=False)
-    before = os.stat(raw_dataset("kwb_2018", project).path()).st_mtime_ns
-    [again] = fetch(["kwb_2018"], project, progress=False)
+    fetch(["kwb_2018_statline"], project, progress=False)
+    before = os.stat(raw_dataset("kwb_2018_statline", project).path()).st_mtime_ns
+    [again] = fetch(["kwb_2018_statline"], project, progress=False)
     assert again.status == "cached"
-    assert os.stat(raw_dataset("kwb_2018", project).path()).st_mtime_ns == before
+    assert os.stat(raw_dataset("kwb_2018_statline", project).path()).st_mtime_ns == before
 
 
 def test_default_datasets_are_those_the_mirror_holds(project):
     ids = default_datasets(project)
-    assert "kwb_2019" in ids and "uitkeringen_wijk_buurt" in ids
+    assert "kwb_2019_statline" in ids and "uitkeringen_wijk_buurt" in ids and "kwb_2017_buurten" in ids
     assert "kwb_2022" not in ids and "wijkbuurtkaart_2023" not in ids
 
 
@@ -50,7 +50,7 @@ def test_checksum_mismatch_leaves_nothing_behind(project, shared, tmp_path):
     target.write_bytes(target.read_bytes().replace(b"Heerlen", b"Heerlem", 1))
     settings = project.with_mirror(mirror)
     with pytest.raises(ChecksumError, match="heerlen_kwb_2017_statline.csv: sha256 .* differs from the registry"):
-        fetch(["kwb_2017"], settings, progress=False)
+        fetch(["kwb_2017_statline"], settings, progress=False)
     assert tree_state(settings.raw_dir) == {}
 
 
@@ -65,15 +65,15 @@ def test_changed_raw_file_is_detected(project):
 
 
 def test_mirror_only_dataset_without_mirror_is_a_clear_error(project):
-    with pytest.raises(FetchError, match="'uitkeringen_2023' exists only in a mirror.*PARKSTAD_CBS_MIRROR"):
-        fetch(["uitkeringen_2023"], project.with_mirror(None), progress=False)
+    with pytest.raises(FetchError, match="'uitkeringen_per_kwartaal' exists only in a mirror.*PARKSTAD_CBS_MIRROR"):
+        fetch(["uitkeringen_per_kwartaal"], project.with_mirror(None), progress=False)
     assert list(project.raw_dir.iterdir()) == []
 
 
 def test_unknown_dataset_is_refused_before_anything_is_fetched(project):
     with pytest.raises(UnknownNameError, match="unknown dataset 'kwb_2099'"):
-        fetch(["kwb_2019", "kwb_2099"], project, progress=False)
-    assert raw_dataset("kwb_2019", project) is None
+        fetch(["kwb_2019_statline", "kwb_2099"], project, progress=False)
+    assert raw_dataset("kwb_2019_statline", project) is None
 
 
 def test_registry_sum_is_the_sum_of_the_copied_file(project, shared):

@@ -39,28 +39,56 @@ def test_co_financing_and_totals(projects):
     assert by_track["regio_deal_contribution_eur"].sum() == 501_030
 
 
-def test_split_project_is_shared_by_inhabitants(projects, built):
-    kwb = ProcessedStore(built).load_table("kwb")
-    allocation = funding.area_allocation(projects, kwb, 2019)
+def _quarter(shared, name, codes):
+    """Bijstand recipients and inhabitants 15+ of some regions, summed by hand from one per-quarter file."""
+    import json
+
+    document = json.loads((shared / "uitkeringen/bijstand-per-kwartaal" / name).read_text("utf-8-sig"))
+    rows = document["value"].values() if isinstance(document["value"], dict) else document["value"]
+    chosen = [r for r in rows if r["WijkenEnBuurten"].strip() in codes]
+    return sum(r["Bijstandsuitkering_6"] for r in chosen), sum(r["InwonersVanaf15Jaar_13"] for r in chosen)
+
+
+GMS = ("BU09173100", "BU09173101", "BU09173102")
+HOENSBROEK = tuple(f"WK0917{n}" for n in range(10, 15))
+
+
+def test_split_project_is_shared_by_inhabitants_15_plus_at_the_start(projects, built, shared):
+    benefits = ProcessedStore(built).load_table("benefits")
+    allocation = funding.area_allocation(projects, benefits)
     werk = allocation[allocation["project_id"] == 3].set_index("area")
-    assert werk["share"].to_dict() == pytest.approx({"hoensbroek": 18880 / (18880 + 3890), "gms": 3890 / (18880 + 3890)})
+    (_, hoensbroek), (_, gms) = _quarter(shared, "cbs_bijstand_2020MM12.json", HOENSBROEK), \
+        _quarter(shared, "cbs_bijstand_2020MM12.json", GMS)
+    assert werk["share"].to_dict() == pytest.approx({"hoensbroek": hoensbroek / (hoensbroek + gms),
+                                                     "gms": gms / (hoensbroek + gms)})
+    assert set(werk["split_rule"]) == {"naar inwoners van 15 jaar en ouder (2020Q4)"}
     assert werk["contribution_eur"].sum() == pytest.approx(150_000)
-    assert funding.totals_by_area(projects, kwb)["contribution_eur"].sum() == pytest.approx(501_030)
+    assert funding.totals_by_area(projects, benefits)["contribution_eur"].sum() == pytest.approx(501_030)
 
 
-def test_per_capita_states_its_years_and_gaps(projects, built):
+def test_money_per_recipient_at_the_start_of_the_projects(projects, built, shared):
     kwb, benefits = ProcessedStore(built).load_table("kwb"), ProcessedStore(built).load_table("benefits")
-    table = funding.per_capita(projects, kwb, benefits, 2019).set_index(["project_id", "area"])
-    woow = table.loc[(1, "gms")]
-    assert woow["inhabitants"] == 3890 and woow["inhabitants_year"] == 2019
-    assert woow["eur_per_inhabitant"] == pytest.approx(57_880 / 3890)
-    assert woow["eur_per_bijstand_recipient"] == pytest.approx(57_880 / woow["bijstand_recipients"])
-    brunssum = table.loc[(4, "brunssum_noord")]
-    assert brunssum["inhabitants_year"] == 2024 and brunssum["eur_per_inhabitant"] == pytest.approx(131_950 / 6370)
-    assert "no bijstand figures for brunssum_noord" in brunssum["note"]
-    assert pd.isna(table.loc[(5, "rolduckerveld"), "eur_per_inhabitant"])  # no Kerkrade buurt figures offline
-    parkstad = table.loc[(2, "parkstad")]
-    assert pd.isna(parkstad["bijstand_recipients"])  # only Heerlen in the benefit table: not all of Parkstad
+    table = funding.per_project(projects, kwb, benefits).set_index("project_id")
+    recipients, _ = _quarter(shared, "cbs_bijstand_2020MM12.json", GMS)
+    assert recipients == 200
+    woow = table.loc[1]
+    assert woow["quarter"] == "2020Q4" and woow["bijstand_recipients"] == 200
+    assert round(woow["eur_per_bijstand_recipient"]) == 289 == round(57_880 / 200)
+    # Werk in de Wijk: one amount per recipient for the project as a whole (Hoensbroek and GMS together)
+    both = _quarter(shared, "cbs_bijstand_2020MM12.json", HOENSBROEK + GMS)[0]
+    assert table.loc[3, "eur_per_bijstand_recipient"] == pytest.approx(150_000 / both)
+    brunssum = table.loc[4]
+    assert brunssum["inhabitants_year"] == "2024" and brunssum["eur_per_inhabitant"] == pytest.approx(131_950 / 6370)
+    assert "geen bijstandscijfers voor brunssum_noord in 2020Q4" in brunssum["note"]
+    assert table.loc[5, "inhabitants_year"] == "2017" and table.loc[5, "inhabitants"] == 2605  # Rolduckerveld
+    assert pd.isna(table.loc[2, "bijstand_recipients"])  # only Heerlen in the benefit table: not all of Parkstad
+
+
+def test_recipients_after_the_start_as_an_index(projects, built, shared):
+    trend = funding.recipients_trend(projects, ProcessedStore(built).load_table("benefits"))
+    woow = trend[trend["project_id"] == 1].set_index("period")
+    later, _ = _quarter(shared, "cbs_bijstand_2024MM03.json", GMS)
+    assert woow.at["2020Q4", "index"] == 100 and woow.at["2024Q1", "index"] == pytest.approx(100 * later / 200)
 
 
 def test_ranking_is_chart_ready(projects):

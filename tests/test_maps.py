@@ -151,3 +151,17 @@ def test_saved_files_are_identical_for_identical_maps(tables, layers, tmp_path):
         assert one.read_bytes() == two.read_bytes(), one.name
     assert b"CreationDate" not in first[2].read_bytes()
     assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_every_focus_area_lies_inside_its_gemeente_on_the_locator_map(layers):
+    from parkstad_analysis.figures.layers import area_shape, gemeenten_layer
+    from parkstad_analysis.vocabulary.areas import focus_areas, get_area
+    from parkstad_analysis.vocabulary.regions import successor
+
+    gemeenten = gemeenten_layer(layers).set_index("gemeente_code").geometry
+    assert "GM1954" in gemeenten.index  # Beekdaelen composed from Nuth, Onderbanken and Schinnen
+    for name in focus_areas():
+        area = get_area(name)
+        shape = area_shape(area, layers).union_all()
+        inside = shape.intersection(gemeenten[successor(area.gemeente)]).area / shape.area
+        assert inside > 0.97, (name, inside)  # generalised wijk outlines of 2016 against detailed buurten of 2023

@@ -13,17 +13,17 @@ from conftest import ROOT
 
 
 def _mutate_grasbroek_bijstand(settings: Settings, extra: int) -> None:
-    """A new version of the benefit table in which Grasbroek has ``extra`` more bijstand recipients in 2024Q1.
+    """A new version of the benefit table in which Grasbroek has ``extra`` more bijstand recipients in 2019Q4.
 
     The combined table and its per-quarter copy change together, as a new CBS release would
     (the build cross-checks them and would refuse a change in one only).
     """
-    for dataset, name in (("uitkeringen_wijk_buurt", None), ("uitkeringen_per_kwartaal", "cbs_bijstand_2024MM03.json")):
+    for dataset, name in (("uitkeringen_wijk_buurt", None), ("uitkeringen_per_kwartaal", "cbs_bijstand_2019MM12.json")):
         raw = raw_dataset(dataset, settings)
         path = raw.path(name)
         document = json.loads(path.read_text("utf-8-sig"))
         rows = document["value"].values() if isinstance(document["value"], dict) else document["value"]
-        row = next(r for r in rows if r["WijkenEnBuurten"].strip() == "BU09173101" and r["Perioden"] == "2024MM03")
+        row = next(r for r in rows if r["WijkenEnBuurten"].strip() == "BU09173101" and r["Perioden"] == "2019MM12")
         row["Bijstandsuitkering_6"] += extra
         for target in (path, raw.folder / SOURCE_FILE):
             target.chmod(0o644)
@@ -49,5 +49,5 @@ def test_nbval_fails_on_the_key_figure_cell_when_a_source_value_changes(tmp_path
     failing = [line for line in report.splitlines() if "FAILED" in line]
     assert failing and "02_area_profile.ipynb::Cell 2 " in failing[0]  # the key-figures cell (third code cell)
     assert "Cell outputs differ" in report
-    # what the committed notebook expects, and what the changed data gives: 1000 × (160 + 50) / 3380
-    assert "{'bijstand_per_1000': 47.337278} != {'bijstand_per_1000': 62.130178}" in report
+    # what the committed notebook expects, and what the changed data gives: 1000 × (200 + 50) / 3400
+    assert "{'bijstand_per_1000': 58.823529} != {'bijstand_per_1000': 73.529412}" in report

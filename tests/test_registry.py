@@ -11,7 +11,7 @@ REGISTRY = load_registry()
 
 
 def test_registry_covers_kwb_2016_to_2024_with_distinct_tables():
-    kwb = {d.year: d.table_id for d in REGISTRY.values() if d.feeds == "kwb"}
+    kwb = {d.year: d.table_id for d in REGISTRY.values() if d.feeds == "kwb" and d.year}
     assert sorted(kwb) == list(range(2016, 2025))
     assert kwb[2019] == "84583NED" and kwb[2024] == "85984NED"
     assert len(set(kwb.values())) == 9
@@ -40,6 +40,9 @@ def test_every_file_in_the_mirror_is_registered(shared):
 @pytest.mark.parametrize("dataset", [d for d in REGISTRY.values() if d.mirror], ids=lambda d: d.id)
 def test_mirror_checksums_match_registry(dataset, shared):
     path = shared / dataset.mirror.path
+    if not path.exists():  # only the wijk- en buurtkaart may be registered without a copy here, and unpinned
+        assert dataset.mirror.sha256 == "unpinned" and dataset.format == "wijkbuurtkaart-zip", dataset.id
+        return
     if path.is_dir():
         assert dataset.mirror.members, f"{dataset.id}: a folder needs per-file sums"
         for name, expected in dataset.mirror.members.items():

@@ -41,9 +41,9 @@ def require(table: pd.DataFrame, columns: list[str]) -> None:
 
 
 def _rounding(indicator: str, level: pd.Series) -> pd.Series:
-    """Half the rounding base of each row's count (0 for gemeenten, whose counts are not rounded)."""
-    known = load_vocabulary().indicators.get(indicator)
-    base = known.rounded if known and known.rounded else DEFAULT_ROUNDING
+    """Half the rounding base of each row's count: that of the indicator's table (0 for gemeenten, not rounded)."""
+    base = load_vocabulary().rounding(indicator)
+    base = DEFAULT_ROUNDING if base is None else base
     return pd.Series(np.where(level.eq("gemeente"), 0.0, base / 2), index=level.index)
 
 
@@ -176,14 +176,20 @@ def by_period(table: pd.DataFrame, area: Area, when: str) -> Iterator[tuple[obje
         yield period, chosen
 
 
-def coverage(rows: pd.DataFrame, present: pd.Series, weight: str | None) -> float:
-    """Share of the area's weight population in regions with a value.
+#: Populations coverage is measured in, first the one every region table of the KWB has.
+POPULATIONS = ("aantal_inwoners", "inwoners_15_plus")
 
-    When a region without a value also has no known population (no row at all, or a
-    secret denominator), its weight is unknown, so the share of regions is returned
-    instead: a population share would overstate what is covered.
+
+def coverage(rows: pd.DataFrame, present: pd.Series, weight: str | None = None) -> float:
+    """Share of the area's population in regions with a value.
+
+    The population is the table's inhabitants (``aantal_inwoners``, or ``inwoners_15_plus``
+    in the benefit tables), else ``weight``. When a region's population is unknown too (no
+    row at all, or a secret count), the share of regions is returned instead: a population
+    share would then overstate what is covered.
     """
-    if weight and weight in rows.columns and rows[weight].notna().all():
-        total = rows[weight].sum()
-        return float(rows.loc[present, weight].sum() / total) if total else np.nan
+    for column in (*POPULATIONS, weight):
+        if column and column in rows.columns and rows[column].notna().all():
+            total = rows[column].sum()
+            return float(rows.loc[present, column].sum() / total) if total else np.nan
     return float(present.mean())

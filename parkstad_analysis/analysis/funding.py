@@ -6,6 +6,7 @@ press release: facts (names, places, euros), not prose.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..errors import UnknownNameError
@@ -36,79 +37,115 @@ def totals_by(projects: pd.DataFrame, column: str) -> pd.DataFrame:
     return grouped.sort_values("regio_deal_contribution_eur", ascending=False).reset_index()
 
 
-def area_allocation(projects: pd.DataFrame, kwb: pd.DataFrame, year: int = 2019) -> pd.DataFrame:
+#: The quarter the projects started in: the press release is of 17 December 2020.
+BASE_QUARTER = "2020Q4"
+#: How a project serving several areas is split over them (stated on the page).
+SPLIT_RULE = "naar inwoners van 15 jaar en ouder"
+
+
+def _base(benefits: pd.DataFrame, area_name: str, quarter: str) -> tuple[float, float]:
+    """Bijstand recipients and inhabitants 15+ of an area in one quarter; NaN unless the table covers it all."""
+    rows = benefits[benefits["period"] == quarter]
+    result = rate(rows, get_area(area_name), "bijstand_ontvangers", "inwoners_15_plus")
+    if result.empty or result["coverage"].iloc[0] < 1.0:
+        return float("nan"), float("nan")
+    return float(result["numerator"].iloc[0]), float(result["denominator"].iloc[0])
+
+
+def _inhabitants(kwb: pd.DataFrame, area_name: str, year: int) -> tuple[float, int | None]:
+    """Inhabitants of an area in ``year``, else in the nearest year that covers it fully (earlier wins a tie)."""
+    known = known_inhabitants(kwb, get_area(area_name))
+    if not known:
+        return float("nan"), None
+    chosen = min(known, key=lambda y: (abs(y - year), y > year))
+    return known[chosen], chosen
+
+
+def area_allocation(projects: pd.DataFrame, benefits: pd.DataFrame, quarter: str = BASE_QUARTER) -> pd.DataFrame:
     """Each project's money per focus area it serves.
 
-    A project serving several areas (Werk in de Wijk: Hoensbroek and GMS) is split
-    in proportion to the areas' inhabitants in ``year``; ``share`` records the split,
-    ``inhabitants`` and ``inhabitants_year`` the figures it used.
+    A project serving several areas (Werk in de Wijk: Hoensbroek and GMS) is split in
+    proportion to the areas' inhabitants aged 15+ in ``quarter`` (:data:`SPLIT_RULE`), the
+    quarter its recipients are counted in too; ``share`` and ``split_rule`` record it. Where
+    the benefit table does not cover an area, the split is equal and says so.
     """
-    people = {n: _inhabitants(kwb, n, year) for n in {n for a in projects["areas"] for n in split_areas(a)}}
     records = []
     for project in projects.itertuples():
         names = split_areas(project.areas)
-        known = sum(people[n][0] for n in names if pd.notna(people[n][0]))
+        base = {name: _base(benefits, name, quarter) for name in names}
+        known = sum(people for _, people in base.values()) if all(pd.notna(p) for _, p in base.values()) else np.nan
         for name in names:
-            count = people[name][0]
-            share = 1.0 if len(names) == 1 else (count / known if known and pd.notna(count) else 1 / len(names))
+            if len(names) == 1:
+                share, rule = 1.0, ""
+            elif pd.notna(known) and known:
+                share, rule = base[name][1] / known, f"{SPLIT_RULE} ({quarter})"
+            else:
+                share, rule = 1 / len(names), "gelijk (geen inwonertallen voor alle gebieden)"
             records.append({"project_id": project.project_id, "project": project.project, "area": name,
-                            "share": share, "contribution_eur": project.regio_deal_contribution_eur * share,
+                            "share": share, "split_rule": rule,
+                            "contribution_eur": project.regio_deal_contribution_eur * share,
                             "total_cost_eur": project.total_cost_eur * share,
-                            "inhabitants": count, "inhabitants_year": people[name][1]})
+                            "bijstand_recipients": base[name][0], "inhabitants_15_plus": base[name][1]})
     return pd.DataFrame.from_records(records)
 
 
-def totals_by_area(projects: pd.DataFrame, kwb: pd.DataFrame, year: int = 2019) -> pd.DataFrame:
+def totals_by_area(projects: pd.DataFrame, benefits: pd.DataFrame, quarter: str = BASE_QUARTER) -> pd.DataFrame:
     """Contributions and cost summed per focus area (after :func:`area_allocation`)."""
-    allocation = area_allocation(projects, kwb, year)
+    allocation = area_allocation(projects, benefits, quarter)
     grouped = allocation.groupby("area")[["contribution_eur", "total_cost_eur"]].sum()
     return grouped.sort_values("contribution_eur", ascending=False).reset_index()
 
 
-def _inhabitants(kwb: pd.DataFrame, area_name: str, year: int) -> tuple[float, int | None]:
-    """Inhabitants of an area in ``year``, else in the nearest later (then earlier) year that covers it fully."""
-    known = known_inhabitants(kwb, get_area(area_name))
-    if not known:
-        return float("nan"), None
-    chosen = min(known, key=lambda y: (y < year, abs(y - year)))
-    return known[chosen], chosen
+def per_project(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFrame, quarter: str = BASE_QUARTER,
+                year: int | None = None) -> pd.DataFrame:
+    """Contribution per bijstand recipient and per inhabitant aged 15+ of each project as a whole, in one quarter.
 
-
-def per_capita(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFrame, year: int = 2019,
-               quarter: str | None = None) -> pd.DataFrame:
-    """Contribution per inhabitant and per bijstand recipient of the area each project serves.
-
-    Parameters
-    ----------
-    year : int
-        KWB year for inhabitants; where the area has no figures that year (Brunssum-Noord
-        has wijk figures only in the 2024 KWB offline) the nearest later year is used and
-        named in ``inhabitants_year``.
-    quarter : str, optional
-        Benefit quarter (default: latest). Recipients are known only where the benefit
-        table covers the area (offline: Heerlen); elsewhere ``NaN`` with ``note``.
+    Recipients and inhabitants 15+ both come from the benefit table in ``quarter`` (default
+    the start of the projects, 2020Q4), summed over the areas a project serves; where the
+    table does not cover all of them (offline: outside Heerlen) they are missing and ``note``
+    says why. ``eur_per_inhabitant`` uses all inhabitants from the KWB year nearest to
+    ``year`` (default the quarter's year), named in ``inhabitants_year``.
     """
-    quarter = quarter or benefits["period"].max()
-    in_quarter = benefits[benefits["period"] == quarter]
+    year = year or int(quarter[:4])
+    allocation = area_allocation(projects, benefits, quarter)
     records = []
-    for row in area_allocation(projects, kwb, year).itertuples():
-        people, used_year = row.inhabitants, row.inhabitants_year
-        used_year = None if pd.isna(used_year) else int(used_year)
-        recipients = rate(in_quarter, get_area(row.area), "bijstand_ontvangers", "inwoners_15_plus")
-        full = len(recipients) and recipients["coverage"].iloc[0] == 1.0
-        count = float(recipients["numerator"].iloc[0]) if full else float("nan")
-        note = [] if full else [f"no bijstand figures for {row.area} in {quarter}"]
-        if used_year is None:
-            note.append(f"no inhabitants for {row.area}")
+    for project in projects.itertuples():
+        rows = allocation[allocation["project_id"] == project.project_id]
+        recipients, people_15 = rows["bijstand_recipients"].sum(min_count=len(rows)), \
+            rows["inhabitants_15_plus"].sum(min_count=len(rows))
+        inhabitants = [_inhabitants(kwb, name, year) for name in rows["area"]]
+        people = sum(count for count, _ in inhabitants) if all(pd.notna(c) for c, _ in inhabitants) else np.nan
+        years = sorted({y for _, y in inhabitants if y})
+        money = project.regio_deal_contribution_eur
+        note = [] if pd.notna(recipients) else [f"geen bijstandscijfers voor {', '.join(rows['area'])} in {quarter}"]
         records.append({
-            "project_id": row.project_id, "project": row.project, "area": row.area, "share": row.share,
-            "contribution_eur": row.contribution_eur, "inhabitants": people, "inhabitants_year": used_year,
-            "eur_per_inhabitant": row.contribution_eur / people if pd.notna(people) and people else float("nan"),
-            "bijstand_recipients": count, "bijstand_quarter": quarter,
-            "eur_per_bijstand_recipient": row.contribution_eur / count if count else float("nan"),
+            "project_id": project.project_id, "project": project.project, "areas": project.areas,
+            "split_rule": "; ".join(r for r in dict.fromkeys(rows["split_rule"]) if r),
+            "contribution_eur": money, "quarter": quarter, "bijstand_recipients": recipients,
+            "inhabitants_15_plus": people_15,
+            "eur_per_bijstand_recipient": money / recipients if pd.notna(recipients) and recipients else np.nan,
+            "eur_per_inhabitant_15_plus": money / people_15 if pd.notna(people_15) and people_15 else np.nan,
+            "inhabitants": people, "inhabitants_year": ", ".join(map(str, years)),
+            "eur_per_inhabitant": money / people if pd.notna(people) and people else np.nan,
             "note": "; ".join(note),
         })
     return pd.DataFrame.from_records(records)
+
+
+def recipients_trend(projects: pd.DataFrame, benefits: pd.DataFrame, start: str = BASE_QUARTER) -> pd.DataFrame:
+    """Bijstand recipients per quarter from ``start`` on, in the areas each project serves, as an index on ``start``."""
+    records = []
+    quarters = sorted(p for p in benefits["period"].unique() if p >= start)
+    for project in projects.itertuples():
+        for quarter in quarters:
+            counts = [_base(benefits, name, quarter)[0] for name in split_areas(project.areas)]
+            total = sum(counts) if all(pd.notna(c) for c in counts) else np.nan
+            records.append({"project_id": project.project_id, "project": project.project, "period": quarter,
+                            "bijstand_recipients": total})
+    trend = pd.DataFrame.from_records(records)
+    base = trend[trend["period"] == start].set_index("project_id")["bijstand_recipients"]
+    trend["index"] = 100 * trend["bijstand_recipients"] / trend["project_id"].map(base)
+    return trend
 
 
 def ranking(projects: pd.DataFrame, by: str = "regio_deal_contribution_eur") -> pd.DataFrame:
@@ -121,3 +158,30 @@ def ranking(projects: pd.DataFrame, by: str = "regio_deal_contribution_eur") -> 
     table["label"] = table["project"].str.split(" – ").str[0].str.strip("'")
     table["share_of_all"] = table[by] / table[by].sum()
     return table[["rank", "label", "project", "gemeente", "track", by, "share_of_all", "contribution_share"]]
+
+
+def participation_sources(kwb: pd.DataFrame, press_release: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Netto arbeidsparticipatie per gemeente from the KWB (each year it has) beside the press release's figures.
+
+    Returns the figures (``gemeente``, ``source``, ``value``) and the page's explanation of why
+    the two differ. The press release names neither table nor year, so the two are not mixed.
+    """
+    from ..vocabulary.regions import current_gemeenten
+
+    names = current_gemeenten()
+    rows = [{"gemeente": r.gemeente, "source": "persbericht dec. 2020", "value": r.nettoarbeidsparticipatie}
+            for r in press_release.itertuples()]
+    gemeenten = kwb[(kwb["level"] == "gemeente") & kwb["gemeente_code"].isin(names)]
+    for row in gemeenten.dropna(subset=["nettoarbeidsparticipatie"]).itertuples():
+        rows.append({"gemeente": names[row.gemeente_code], "source": f"KWB {row.year}",
+                     "value": float(row.nettoarbeidsparticipatie)})
+    figures = pd.DataFrame.from_records(rows)
+    kwb_years = sorted({s for s in figures["source"] if s.startswith("KWB")})
+    explanation = (
+        "Het persbericht geeft de netto arbeidsparticipatie van Kerkrade (61,9%), Heerlen (62,5%), Simpelveld (66,4%) en "
+        "Voerendaal (68,3%) met één decimaal, zonder tabel of peiljaar. De KWB publiceert per gemeente en jaar een heel "
+        f"percentage ({', '.join(kwb_years) or 'geen jaar in de beschikbare bestanden'}): een ander moment, een andere "
+        "afronding en mogelijk een andere CBS-statistiek (de KWB rekent met registers per wijk en buurt). Een verschil "
+        "tussen de twee is daarom geen verandering; vergelijk alleen cijfers uit dezelfde bron."
+    )
+    return figures, explanation

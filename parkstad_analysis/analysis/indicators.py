@@ -1,4 +1,4 @@
-"""Participation, benefit, age and income indicators for areas, from the processed tables.
+"""Participation, benefit, age, household and income indicators for areas, from the processed tables.
 
 Every function takes tidy tables (as in ``data/processed``) and returns a tidy
 result with ``value``, ``lower``, ``upper`` and ``coverage``: see
@@ -9,39 +9,54 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from ..errors import UnknownNameError
-from ..vocabulary.areas import Area, comparison_areas, get_area
+from ..vocabulary.areas import Area, comparison_areas
+from ..vocabulary.indicators import load_vocabulary
 from .aggregate import rate, sum_counts, weighted_percentage
 
 BENEFITS = {"bijstand": "bijstand_ontvangers", "ww": "ww_ontvangers", "ao": "ao_ontvangers", "aow": "aow_ontvangers"}
+#: The KWB age groups between 15 and 65, the proxy weight where the population 15–75 is not known.
+AGES_15_65 = ["k_15_tot_25_jaar", "k_25_tot_45_jaar", "k_45_tot_65_jaar"]
 
-#: Netto arbeidsparticipatie per gemeente in 2020, as given in the press release of 17 December 2020.
-PRESS_RELEASE_PARTICIPATION_2020 = {"GM0928": 61.9, "GM0917": 62.5, "GM0965": 66.4, "GM0986": 68.3}
 
+def participation_weights(kwb: pd.DataFrame, education: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """Denominator of netto arbeidsparticipatie per KWB row, and what it is.
 
-def participation_weights(kwb: pd.DataFrame, education: pd.DataFrame | None) -> pd.Series:
-    """Denominator of netto arbeidsparticipatie per KWB row: population 15–75.
-
-    Uses the education table's population 15–75 where it covers the region and year;
-    elsewhere the KWB age groups 15–65 (15–25 + 25–45 + 45–65) as a proxy, since the
-    KWB publishes no 15–75 group. The proxy only weights regions against each other.
+    Netto arbeidsparticipatie is the share of the population 15–75 (CBS's definition in
+    every KWB year that publishes it, 2018 on). The weight is the education table's
+    population 15–75 of the same year; where that table has no such year, its nearest year
+    (the relative size of regions barely changes in a year); where it does not cover the
+    region, the KWB age groups 15–65 as a proxy. The second Series says which, per row.
     """
-    proxy = kwb[["k_15_tot_25_jaar", "k_25_tot_45_jaar", "k_45_tot_65_jaar"]].sum(axis=1, min_count=3)
+    proxy = kwb[AGES_15_65].sum(axis=1, min_count=3) if set(AGES_15_65) <= set(kwb.columns) else \
+        pd.Series(np.nan, index=kwb.index)
+    basis = pd.Series("bevolking 15–65 (KWB-leeftijdsgroepen, benadering)", index=kwb.index)
+    basis[proxy.isna()] = ""
     if education is None or education.empty:
-        return proxy
-    exact = kwb[["region_code", "year"]].merge(
-        education[["region_code", "year", "bevolking_15_tot_75_jaar"]], how="left", on=["region_code", "year"]
-    )["bevolking_15_tot_75_jaar"]
-    exact.index = kwb.index
-    return exact.fillna(proxy)
+        return proxy, basis
+    weights = pd.Series(np.nan, index=kwb.index)
+    years = sorted(education["year"].dropna().astype(int).unique())
+    for year in sorted(kwb["year"].dropna().astype(int).unique()):
+        nearest = min(years, key=lambda y: (abs(y - year), -y))
+        rows = kwb["year"] == year
+        exact = kwb.loc[rows, "region_code"].map(
+            education[education["year"] == nearest].set_index("region_code")["bevolking_15_tot_75_jaar"])
+        weights[rows] = exact.astype(float)
+        basis[rows & weights.notna()] = f"bevolking 15–75 ({nearest}, CBS onderwijsniveau)"
+    return weights.fillna(proxy), basis
 
 
 def participation(kwb: pd.DataFrame, area: Area, education: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Netto arbeidsparticipatie of an area per year, weighted by population 15–75."""
-    rows = kwb.dropna(subset=["nettoarbeidsparticipatie"], how="all")
-    return weighted_percentage(rows, area, "nettoarbeidsparticipatie", participation_weights(rows, education))
+    """Netto arbeidsparticipatie of an area per year, weighted by population 15–75; ``weight_basis`` says by what."""
+    # every region of the years that have the figure: a region without it lowers coverage by its population
+    rows = kwb[kwb["year"].isin(kwb.loc[kwb["nettoarbeidsparticipatie"].notna(), "year"])]
+    weights, basis = participation_weights(rows, education)
+    result = weighted_percentage(rows, area, "nettoarbeidsparticipatie", weights)
+    chosen = basis[rows["region_code"].isin(area.codes_for(None))]
+    return result.assign(weight_basis="; ".join(sorted(set(chosen) - {""})))
 
 
 def benefit_rates(benefits: pd.DataFrame, area: Area, base: str = "inwoners_15_plus", per: float = 1000) -> pd.DataFrame:
@@ -50,16 +65,45 @@ def benefit_rates(benefits: pd.DataFrame, area: Area, base: str = "inwoners_15_p
     Returns one row per benefit kind and quarter: ``kind`` (bijstand, ww, ao, aow),
     ``value`` with rounding bounds, ``numerator``, ``denominator``, ``coverage``.
     """
-    parts = []
-    for kind, column in BENEFITS.items():
-        result = rate(benefits, area, column, base, per=per)
-        parts.append(result.assign(kind=kind))
+    parts = [rate(benefits, area, column, base, per=per).assign(kind=kind) for kind, column in BENEFITS.items()]
     return pd.concat(parts, ignore_index=True)
+
+
+def region_rate(counts: pd.Series, base: pd.Series, published: pd.Series | None, per: float,
+                rounding: float) -> pd.DataFrame:
+    """A rate per region: from the rounded counts, or from CBS's published percentage when that is more precise.
+
+    CBS rounds the counts below gemeente level (to 10 in the benefit tables) but computes the
+    published percentage from the exact counts. For a small buurt (0 of 70 rounded) the
+    percentage (3 %, so 25–35 per 1,000) is far more precise than the counts (0–77 per 1,000);
+    for a gemeente (counts not rounded) the counts are. Per region the narrower interval wins.
+
+    Returns ``value``, ``lower``, ``upper`` and ``basis`` (``aantallen`` or ``gepubliceerd percentage``).
+    """
+    half = rounding / 2
+    base_ok = base.where(base > 0)
+    by_count = pd.DataFrame({"value": per * counts / base_ok,
+                             "lower": per * (counts - half).clip(lower=0) / (base_ok + half),
+                             "upper": per * (counts + half) / (base_ok - half).clip(lower=1)}).astype(float)
+    by_count["basis"] = "aantallen"
+    if published is None:
+        return by_count
+    factor = per / 100
+    by_pct = pd.DataFrame({"value": factor * published, "lower": factor * (published - 0.5).clip(lower=0),
+                           "upper": factor * (published + 0.5)}).astype(float)
+    narrower = (by_pct["upper"] - by_pct["lower"]) < (by_count["upper"] - by_count["lower"])
+    better = by_pct["value"].notna() & (by_count["value"].isna() | narrower)
+    result = by_count.where(~better, by_pct)
+    result["basis"] = np.where(better, "gepubliceerd percentage", "aantallen")
+    return result
 
 
 def benefit_rates_by_region(benefits: pd.DataFrame, kind: str = "bijstand", base: str = "inwoners_15_plus",
                             per: float = 1000) -> pd.DataFrame:
     """One benefit kind per ``per`` inhabitants for every region and quarter, with its gemeente's rate alongside.
+
+    ``rate`` is the region's rate from counts, or from CBS's published percentage where that is
+    more precise (``basis`` says which; see :func:`region_rate`).
 
     Parameters
     ----------
@@ -71,10 +115,14 @@ def benefit_rates_by_region(benefits: pd.DataFrame, kind: str = "bijstand", base
         raise UnknownNameError("benefit kind", kind, list(BENEFITS))
     column = BENEFITS[kind]
     table = benefits[["region_code", "region_name", "level", "gemeente_code", "period", column, base]].copy()
-    table["rate"] = per * table[column] / table[base].where(table[base] > 0)
+    published = benefits[f"{kind}_pct"] if base == "inwoners_15_plus" else None
+    rounding = np.where(table["level"] == "gemeente", 0.0, load_vocabulary().rounding(column))
+    rates = region_rate(table[column].astype(float), table[base].astype(float),
+                        None if published is None else published.astype(float), per, pd.Series(rounding, index=table.index))
+    table[["rate", "lower", "upper", "basis"]] = rates[["value", "lower", "upper", "basis"]]
     gemeente = table[table["level"] == "gemeente"].set_index(["region_code", "period"])["rate"]
-    table["gemeente_rate"] = [gemeente.get((g, p), float("nan")) for g, p in zip(table["gemeente_code"], table["period"],
-                                                                                 strict=True)]
+    keys = pd.MultiIndex.from_arrays([table["gemeente_code"], table["period"]])
+    table["gemeente_rate"] = gemeente.reindex(keys).to_numpy()
     return table.rename(columns={column: "recipients", base: "base"})
 
 
@@ -90,21 +138,17 @@ def benefit_rates_with_gemeente(benefits: pd.DataFrame, area: Area, kind: str = 
     return table
 
 
-def age_shares(kwb: pd.DataFrame, area: Area) -> pd.DataFrame:
-    """Share of inhabitants aged 15–25 per year (Σ 15–25 / Σ inhabitants).
-
-    The KWB has no 15–27 group; youth figures for 15–27 need another CBS table.
-    """
-    return rate(kwb, area, "k_15_tot_25_jaar", "aantal_inwoners", per=100).assign(indicator="share_15_tot_25_jaar")
+def age_shares(kwb: pd.DataFrame, area: Area, group: str = "k_15_tot_25_jaar") -> pd.DataFrame:
+    """Share of inhabitants in one KWB age group per year (Σ group / Σ inhabitants, %)."""
+    return rate(kwb, area, group, "aantal_inwoners", per=100).assign(indicator=f"share_{group.removeprefix('k_')}")
 
 
 def income(income_table: pd.DataFrame, kwb: pd.DataFrame, area: Area) -> pd.DataFrame:
-    """Income per inhabitant and low/high-income household shares (2020, wijk level).
+    """Income per inhabitant and low/high-income household shares from the wijk-level maatwerk table (2020).
 
-    The income table is published per wijk, so buurt-level areas are represented by
-    their wijken (GMS → wijk 31). Weights: inhabitants per wijk from the latest KWB
-    year that has them (income per inhabitant) and the same for households' shares,
-    because household counts are not in every year.
+    The table is published per wijk, so a buurt-level area is represented by its wijken
+    (GMS → wijk 31, which also holds Hoppersgraaf): ``represented_by`` names them and
+    ``stand_in`` says so in words. Weights: inhabitants per wijk from the latest KWB year.
     """
     target = area if area.level != "buurt" else replace(area, level="wijk", codes=area.wijken)
     latest = kwb.dropna(subset=["aantal_inwoners"]).sort_values("year").groupby("region_code").last()
@@ -112,9 +156,14 @@ def income(income_table: pd.DataFrame, kwb: pd.DataFrame, area: Area) -> pd.Data
     parts = []
     for column in ("gemiddeld_inkomen_per_inwoner", "k_40_huishoudens_met_laagste_inkomen",
                    "k_20_huishoudens_met_hoogste_inkomen"):
-        parts.append(weighted_percentage(income_table, target, column, weights).assign(
-            represented_by=",".join(target.codes) if area.level == "buurt" else ""))
+        parts.append(weighted_percentage(income_table, target, column, weights))
     result = pd.concat(parts, ignore_index=True)
+    names = income_table.drop_duplicates("region_code").set_index("region_code")["region_name"]
+    stand_in = ""
+    if area.level == "buurt":
+        labels = [f"{names.get(code, code)} ({code})" for code in target.codes]
+        stand_in = "cijfer van de wijk: " + ", ".join(labels) + "; de wijk is groter dan het gebied"
+    result = result.assign(represented_by=",".join(target.codes) if area.level == "buurt" else "", stand_in=stand_in)
     # income is published with one decimal: its rounding is ±0.05, not the ±0.5 of whole percentages
     euros = result["indicator"] == "gemiddeld_inkomen_per_inwoner"
     result.loc[euros, "lower"] = result.loc[euros, "value"] - 0.05
@@ -130,59 +179,3 @@ def known_inhabitants(kwb: pd.DataFrame, area: Area) -> dict[int, float]:
         if len(result) and result["coverage"].iloc[0] == 1.0:
             known[year] = float(result["value"].iloc[0])
     return known
-
-
-def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int = 2019, quarter: str | None = None) -> pd.DataFrame:
-    """The area against its gemeente and Parkstad: one row per indicator, one column per area.
-
-    ``coverage_<area>`` columns give the share of each area's population with a value.
-    A gemeente or Parkstad figure computed from only part of its regions (offline, the
-    benefit and KWB buurt tables cover Heerlen only) is left out rather than shown as if
-    it were the whole area's.
-
-    Parameters
-    ----------
-    tables : dict
-        Processed tables ``kwb``, ``benefits``, ``education``, ``income``.
-    area_name : str
-    year : int
-        KWB year for inhabitants, participation and age.
-    quarter : str, optional
-        Benefit quarter; default the latest in the table.
-    """
-    area = get_area(area_name)
-    kwb, benefits = tables["kwb"], tables["benefits"]
-    quarter = quarter or benefits["period"].max()
-    kwb_year = kwb[kwb["year"] == year]
-    in_quarter = benefits[benefits["period"] == quarter]
-    rows = []
-    for each in comparison_areas(area):
-        bijstand = benefit_rates(in_quarter, each)
-        results = {
-            f"inhabitants {year}": sum_counts(kwb_year, each, "aantal_inwoners"),
-            f"netto arbeidsparticipatie {year} (%)": participation(kwb_year, each, tables.get("education")),
-            f"share aged 15-25 {year} (%)": age_shares(kwb_year, each),
-            f"bijstand per 1,000 aged 15+ {quarter}": bijstand[bijstand["kind"] == "bijstand"],
-        }
-        if "income" in tables:
-            inc = income(tables["income"], kwb, each)
-            results["income per inhabitant 2020 (x 1,000 EUR)"] = inc[inc["indicator"] == "gemiddeld_inkomen_per_inwoner"]
-            results["households in lowest 40% income 2020 (%)"] = inc[
-                inc["indicator"] == "k_40_huishoudens_met_laagste_inkomen"]
-        for label, result in results.items():  # each result holds one period: its first row, or nothing
-            rows.append({"indicator": label, "area": each.name,
-                         "value": result["value"].iloc[0] if len(result) else float("nan"),
-                         "coverage": result["coverage"].iloc[0] if len(result) else 0.0})
-    long = pd.DataFrame.from_records(rows)
-    # a gemeente or Parkstad figure from part of its regions is not that area's figure: leave it out
-    partial = long["area"].ne(area.name) & long["coverage"].lt(1)
-    long.loc[partial, "value"] = float("nan")
-    order = list(dict.fromkeys(long["indicator"]))
-    wide = long.pivot(index="indicator", columns="area", values="value").reindex(order)
-    coverage = long.pivot(index="indicator", columns="area", values="coverage").reindex(order)
-    names = [a.name for a in comparison_areas(area)]
-    wide = wide[names]
-    wide.columns.name = None
-    for name in names:
-        wide[f"coverage_{name}"] = coverage[name]
-    return wide

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area
 from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary
 from .aggregate import rate, weighted_percentage
+from .indicators import region_rate
+from .provenance import describe_sources
 
 
 @dataclass
@@ -26,6 +29,17 @@ class IndicatorValues:
     unit: str
     period: str
     year: int
+    #: Per region, how a rate was computed: from the counts or from CBS's published percentage.
+    basis: pd.Series | None = None
+    #: Per region, the ids of the datasets its value came from (``;``-joined).
+    source_ids: pd.Series | None = None
+
+    def sources(self, codes: list[str] | None = None) -> str:
+        """The datasets behind the values of ``codes`` (default all), as a page names them."""
+        if self.source_ids is None:
+            return ""
+        ids = self.source_ids if codes is None else self.source_ids.reindex(codes).dropna()
+        return describe_sources(sorted({i for text in ids for i in str(text).split(";") if i}))
 
 
 def _frame_with_values(tables: dict[str, pd.DataFrame], indicator: str) -> pd.DataFrame:
@@ -34,7 +48,11 @@ def _frame_with_values(tables: dict[str, pd.DataFrame], indicator: str) -> pd.Da
     if indicator in vocabulary.rates:
         spec = vocabulary.rates[indicator]
         table = tables[spec.table]
-        return table.assign(_value=spec.per * table[spec.numerator] / table[spec.denominator].where(table[spec.denominator] > 0))
+        rounding = np.where(table["level"] == "gemeente", 0.0, vocabulary.rounding(spec.numerator))
+        rates = region_rate(table[spec.numerator].astype(float), table[spec.denominator].astype(float),
+                            table[spec.published].astype(float) if spec.published else None, spec.per,
+                            pd.Series(rounding, index=table.index))
+        return table.assign(_value=rates["value"], _basis=rates["basis"])
     table_name = next((n for n, t in tables.items() if indicator in t.columns and "level" in t.columns), None)
     if table_name is None:
         raise UnknownNameError("indicator", indicator, mappable_indicators(tables))
@@ -78,8 +96,25 @@ def indicator_values(tables: dict[str, pd.DataFrame], indicator: str, period: st
     if chosen.empty:
         raise UnknownNameError(f"period for {indicator}", period, available)
     values = chosen.set_index("region_code")["_value"].astype(float)
+    basis = chosen.set_index("region_code")["_basis"] if "_basis" in chosen.columns else None
+    columns = [vocabulary.rates[indicator].numerator, vocabulary.rates[indicator].denominator] \
+        if indicator in vocabulary.rates else [indicator]
+    table = vocabulary.rates[indicator].table if indicator in vocabulary.rates else _table_name(tables, indicator)
     return IndicatorValues(values, indicator, vocabulary.title(indicator), vocabulary.unit(indicator), str(period),
-                           int(str(period)[:4]))
+                           int(str(period)[:4]), basis, _source_ids(tables.get("provenance"), table, columns, period))
+
+
+def _source_ids(provenance: pd.DataFrame | None, table: str, columns: list[str], period: str | int) -> pd.Series | None:
+    """Region code → ids of the datasets its figures of ``columns`` in ``period`` came from."""
+    if provenance is None or provenance.empty:
+        return None
+    rows = provenance[(provenance["table"] == table) & provenance["indicator"].isin(columns)]
+    rows = rows[rows["period"] == str(period)] if "Q" in str(period) else rows[rows["year"].astype("Int64") == int(period)]
+    return rows.groupby("region_code")["dataset_id"].agg(lambda ids: ";".join(sorted(set(ids))))
+
+
+def _table_name(tables: dict[str, pd.DataFrame], indicator: str) -> str:
+    return next(n for n, t in tables.items() if indicator in t.columns and "level" in t.columns)
 
 
 def reference_value(tables: dict[str, pd.DataFrame], data: IndicatorValues, reference: Area) -> float:

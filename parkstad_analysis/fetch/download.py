@@ -1,7 +1,8 @@
-"""Fixed-URL files (the wijk- en buurtkaart) through pooch: retries, progress, sha256 checks.
+"""Fixed-URL files (the wijk- en buurtkaart) through pooch: sha256 checks and atomic moves.
 
-Why pooch: it retries, shows progress, checks a known sha256 and writes atomically,
-which is all a fixed file needs; the OData API needs paging, which pooch does not do.
+Why pooch: it checks a known sha256 (and logs the sum of an unknown one) and moves a
+file into place only when it is complete, which is all a fixed file needs. The bytes
+come through the package's own HTTP client, so the same retries and deadlines apply.
 """
 
 from __future__ import annotations
@@ -12,19 +13,23 @@ import pooch
 import requests
 
 from ..errors import ChecksumError, ConfigError, FetchError
-from .http import HttpClient
+from .http import Deadline, HttpClient
 from .raw import sha256_of
 from .registry import Dataset
 
 
-def download_file(dataset: Dataset, dest: Path, client: HttpClient) -> dict[str, str]:
+def download_file(dataset: Dataset, dest: Path, client: HttpClient, deadline: Deadline | None = None) -> dict[str, str]:
     """Download a dataset's fixed URL into ``dest``; return name → sha256."""
     if not dataset.url:
         raise ConfigError(f"registry: dataset {dataset.id!r} has source 'url' but no url")
     base, name = dataset.url.rsplit("/", 1)
     known = f"sha256:{dataset.sha256}" if dataset.sha256 else None
-    fetcher = pooch.create(path=dest, base_url=base + "/", registry={name: known}, retry_if_failed=client.retries)
-    downloader = pooch.HTTPDownloader(timeout=client.timeout, progressbar=client.progress)
+    fetcher = pooch.create(path=dest, base_url=base + "/", registry={name: known})
+    deadline = deadline or Deadline(client.deadline, dataset.url)
+
+    def downloader(url: str, output_file: str, _pooch: object) -> None:
+        client.download(url, Path(output_file), deadline)
+
     try:
         path = Path(fetcher.fetch(name, downloader=downloader))
     except ValueError as exc:  # pooch's hash mismatch

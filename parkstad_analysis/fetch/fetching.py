@@ -10,7 +10,7 @@ from tqdm.auto import tqdm
 from ..config import Settings
 from ..errors import FetchError
 from .download import download_file
-from .http import HttpClient
+from .http import Deadline, HttpClient
 from .mirror import copy_from_mirror, in_mirror
 from .odata import fetch_odata_table
 from .raw import publish_dataset, raw_dataset, staged_dataset
@@ -46,6 +46,7 @@ def fetch(
     retries: int = 3,
     backoff: float = 1.0,
     timeout: float = 60.0,
+    deadline: float = 1800.0,
 ) -> list[FetchResult]:
     """Fill ``data/raw/`` with the named datasets, once.
 
@@ -58,7 +59,9 @@ def fetch(
     progress : bool
         Show tqdm progress bars.
     retries, backoff, timeout : int, float, float
-        Attempts after the first, back-off factor (seconds) and per-request timeout.
+        Attempts after the first, back-off factor (seconds) and the wait for the next bytes.
+    deadline : float
+        Seconds one dataset (all its requests and retries) may take.
 
     Returns
     -------
@@ -81,13 +84,25 @@ def fetch(
     ids = list(dataset_ids) if dataset_ids else default_datasets(settings, registry)
     datasets = [get_dataset(i, registry) for i in ids]  # validate all names first
     settings.raw_dir.mkdir(parents=True, exist_ok=True)
-    client = HttpClient(retries=retries, backoff=backoff, timeout=timeout, progress=progress)
+    client = HttpClient(retries=retries, backoff=backoff, timeout=timeout, deadline=deadline, progress=progress)
     return [_fetch_one(dataset, settings, client)
             for dataset in tqdm(datasets, desc="fetch", unit="dataset", disable=not progress or len(datasets) < 2)]
 
 
+def _other_scope(cached, dataset: Dataset, settings: Settings) -> str | None:
+    """Why a table downloaded for one scope does not serve another (a mirror file is the whole file)."""
+    if cached.origin == "cbs-odata" and cached.scope not in (settings.scope.name, "nl"):
+        return f"was downloaded for scope {cached.scope!r}, not {settings.scope.name!r}"
+    return None
+
+
 def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient) -> FetchResult:
-    if raw_dataset(dataset.id, settings) is not None:
+    cached = raw_dataset(dataset.id, settings)
+    if cached is not None:
+        stale = cached.stale_for(dataset) or _other_scope(cached, dataset, settings)
+        if stale:
+            raise FetchError(f"{cached.folder} {stale}: it is from an earlier registry or scope; remove that folder "
+                             "and fetch again (data/raw is never changed in place)")
         return FetchResult(dataset.id, "cached", note=str(settings.raw_dir / dataset.id))
     from_mirror = in_mirror(dataset, settings.mirror)
     if not from_mirror and not dataset.downloadable():
@@ -102,11 +117,11 @@ def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient) -> Fetc
             files = copy_from_mirror(dataset, settings.mirror, staging)
         elif dataset.source == "odata":
             origin, fmt = "cbs-odata", dataset.format
-            files = fetch_odata_table(dataset, settings.odata_url, staging, client)
+            files = fetch_odata_table(dataset, settings, staging, client, Deadline(client.deadline, f"dataset {dataset.id!r}"))
         else:
             origin, fmt = "cbs-url", dataset.format
-            files = download_file(dataset, staging, client)
+            files = download_file(dataset, staging, client, Deadline(client.deadline, f"dataset {dataset.id!r}"))
         record = {"dataset": dataset.id, "origin": origin, "format": fmt, "files": files,
-                  "table_id": dataset.table_id, "licence": dataset.licence}
+                  "table_id": dataset.table_id, "licence": dataset.licence, "scope": settings.scope.name}
         publish_dataset(staging, settings.raw_dir / dataset.id, record)
     return FetchResult(dataset.id, "fetched", origin=origin)

@@ -1,18 +1,40 @@
-"""Copies from a local mirror of CBS files (such as ``../shared/cbs``), checked against the registry's sums."""
+"""Copies from a local mirror of CBS files (such as ``../shared/cbs``), each checked against the registry's sum.
+
+Every file is verified, whatever the dataset's shape: a folder's files are listed
+in the registry with their sums and a file in the folder that the registry does
+not list is refused. Only the wijk- en buurtkaart may be ``unpinned`` (CBS
+re-issues it in versions); its sum is then recorded as seen.
+"""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
 from ..errors import ChecksumError, FetchError
 from .raw import sha256_of
-from .registry import Dataset
+from .registry import UNPINNED, Dataset
+
+log = logging.getLogger("parkstad_analysis.fetch")
 
 
 def in_mirror(dataset: Dataset, mirror: Path | None) -> bool:
     """True when the mirror holds the dataset."""
     return mirror is not None and dataset.mirror is not None and (mirror / dataset.mirror.path).exists()
+
+
+def _expected(dataset: Dataset, source: Path) -> list[tuple[Path, str, str]]:
+    """(file, name, sha256) of every file the registry lists for the dataset; unlisted files are refused."""
+    entry = dataset.mirror
+    if not source.is_dir():
+        return [(source, source.name, entry.sha256)]
+    present = {p.name for p in source.iterdir() if not p.name.startswith(".")}
+    unlisted = sorted(present - set(entry.members))
+    if unlisted:
+        raise ChecksumError(f"{source}: holds {len(unlisted)} file(s) the registry does not list for {dataset.id!r} "
+                            f"(e.g. {unlisted[0]!r}); refused: every mirror file needs a registered sha256")
+    return [(source / name, name, sha) for name, sha in entry.members.items()]
 
 
 def copy_from_mirror(dataset: Dataset, mirror: Path, staging: Path) -> dict[str, str]:
@@ -21,25 +43,21 @@ def copy_from_mirror(dataset: Dataset, mirror: Path, staging: Path) -> dict[str,
     Raises
     ------
     FetchError
-        When a listed file is missing from the mirror.
+        When a listed file is missing from the mirror, or is not a regular file (a link loop, a folder).
     ChecksumError
-        When a copied file's sha256 differs from the registry's.
+        When a copied file's sha256 differs from the registry's, or a folder holds an unlisted file.
     """
-    entry = dataset.mirror
-    source = mirror / entry.path
-    if source.is_dir():
-        expected = entry.members or {p.name: "" for p in sorted(source.iterdir()) if p.is_file()}
-        pairs = [(source / name, name, sha) for name, sha in expected.items()]
-    else:
-        pairs = [(source, source.name, entry.sha256 or "")]
+    source = mirror / dataset.mirror.path
     files = {}
-    for src, name, sha in pairs:
+    for src, name, sha in _expected(dataset, source):
         if not src.is_file():
             raise FetchError(f"{src}: listed in the registry for {dataset.id!r} but missing from the mirror")
         dest = staging / name
         shutil.copyfile(src, dest)
         actual = sha256_of(dest)
-        if sha and actual != sha:
+        if sha == UNPINNED:
+            log.info("%s: unpinned in the registry; fetched with sha256 %s", src, actual)
+        elif actual != sha:
             raise ChecksumError(f"{src}: sha256 {actual} differs from the registry's {sha} for {dataset.id!r}")
         files[name] = actual
     return files

@@ -43,6 +43,18 @@ class RawDataset:
     origin: str
     format: str
     files: dict[str, str]
+    table_id: str | None = None
+    scope: str = "parkstad"
+
+    def stale_for(self, dataset) -> str | None:
+        """Why this copy no longer fits the registry entry (another shape or table, e.g. after the registry
+        changed), or ``None`` when it fits."""
+        shapes = {dataset.format, *([dataset.mirror.format] if dataset.mirror else [])}
+        if self.format not in shapes:
+            return f"was fetched as {self.format!r}, which is not a shape of {dataset.id!r} ({', '.join(sorted(shapes))})"
+        if self.table_id and dataset.table_id and self.table_id != dataset.table_id:
+            return f"holds table {self.table_id}, but {dataset.id!r} is table {dataset.table_id}"
+        return None
 
     def path(self, name: str | None = None) -> Path:
         """The single data file, or the member ``name``."""
@@ -62,7 +74,8 @@ def raw_dataset(dataset_id: str, settings: Settings) -> RawDataset | None:
         return None
     try:
         info = json.loads(marker.read_text("utf-8"))
-        return RawDataset(dataset_id, folder, info["origin"], info["format"], dict(info["files"]))
+        return RawDataset(dataset_id, folder, info["origin"], info["format"], dict(info["files"]), info.get("table_id"),
+                          info.get("scope", "parkstad"))
     except (json.JSONDecodeError, KeyError) as exc:
         raise FetchError(f"{marker}: unreadable fetch record ({exc}); delete {folder} and fetch again") from exc
 

@@ -16,10 +16,14 @@ SOURCES = ("odata", "url", "mirror")
 #: The file shapes the readers know (the ``format`` of an entry and of its mirror copy).
 FORMATS = (
     "odata-json", "odata-stripped-json", "odata-typed-json", "odata-typed-json-folder", "odata-csv",
-    "statline-csv", "statline-sqlite", "excel-csv", "csv", "markdown", "json-code-names",
-    "geojson", "topojson", "wijkbuurtkaart-zip",
+    "statline-csv", "statline-sqlite", "excel-csv", "renamed-csv", "csv", "markdown", "json-code-names",
+    "csv-code-names", "geojson", "topojson", "wijkbuurtkaart-zip",
 )
 Format = Literal[FORMATS]  # type: ignore[valid-type]
+#: Which source wins when two hold the same figure, most authoritative first.
+AUTHORITIES = ("cbs-odata", "cbs-export", "third-party")
+#: A mirror sum that is not pinned: only for the wijk- en buurtkaart, which CBS re-issues in versions.
+UNPINNED = "unpinned"
 
 
 class MirrorEntry(Strict):
@@ -27,9 +31,21 @@ class MirrorEntry(Strict):
 
     path: str
     format: Format
-    sha256: str | None = pydantic.Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    sha256: str | None = pydantic.Field(default=None, pattern=rf"^([0-9a-f]{{64}}|{UNPINNED})$")
     members: dict[str, str] = pydantic.Field(default_factory=dict)
     coverage: str = ""
+
+    @pydantic.model_validator(mode="after")
+    def _every_file_has_a_sum(self) -> MirrorEntry:
+        if self.format.endswith("folder") or self.members:
+            bad = [name for name, sha in self.members.items() if len(sha) != 64]
+            if not self.members or bad:
+                raise ValueError(f"a mirror folder lists each of its files with a sha256 (missing for {bad or 'all'})")
+        elif self.sha256 is None:
+            raise ValueError("a mirror file needs its sha256")
+        elif self.sha256 == UNPINNED and self.format != "wijkbuurtkaart-zip":
+            raise ValueError("sha256 'unpinned' is only allowed for the wijk- en buurtkaart")
+        return self
 
 
 class Dataset(Strict):
@@ -41,11 +57,18 @@ class Dataset(Strict):
     format: Format
     feeds: str
     period: str
-    table_id: str | None = None
+    table_id: str | None = pydantic.Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")
+    title_pattern: str | None = None
+    table_title: str | None = None
+    label: str | None = None
     url: str | None = None
     sha256: str | None = pydantic.Field(default=None, pattern=r"^[0-9a-f]{64}$")
     select: tuple[str, ...] = ()
     boundary_year: int | None = None
+    authority: Literal["cbs-odata", "cbs-export", "third-party"] = "cbs-odata"
+    derived_from: str | None = None
+    exclude: tuple[str, ...] = ()
+    columns: dict[str, str] = pydantic.Field(default_factory=dict)
     licence: str = LICENCE
     mirror: MirrorEntry | None = None
 
@@ -62,6 +85,20 @@ class Dataset(Strict):
     def downloadable(self) -> bool:
         """True when CBS itself serves the dataset (not only a mirror)."""
         return self.source in ("odata", "url")
+
+    @property
+    def rank(self) -> int:
+        """Position of the dataset's authority: lower wins when two datasets hold the same figure."""
+        return AUTHORITIES.index(self.authority)
+
+    def describe(self) -> str:
+        """The dataset as a page names it: ``CBS 84583NED (Kerncijfers wijken en buurten 2019)``."""
+        where = f"CBS {self.table_id}" if self.table_id else "CBS"
+        kind = {"statline-csv": ", StatLine-export", "statline-sqlite": ", StatLine-export",
+                "excel-csv": ", Excel-export"}.get(self.mirror.format if self.mirror else self.format, "")
+        if self.authority == "third-party":
+            kind = ", bewerkt door derden"
+        return f"{where} ({self.table_title or self.title}{kind})"
 
 
 def load_registry(path: str | Path | None = None) -> dict[str, Dataset]:
@@ -106,6 +143,8 @@ def _parse(raw: dict, where: str) -> dict[str, Dataset]:
             raise ConfigError(f"{where}: dataset {dataset.id!r} has source 'url' but no url")
         if dataset.source == "mirror" and dataset.mirror is None:
             raise ConfigError(f"{where}: dataset {dataset.id!r} has source 'mirror' but no mirror entry")
+        if dataset.derived_from and dataset.derived_from not in registry:
+            raise ConfigError(f"{where}: dataset {dataset.id!r} is derived_from {dataset.derived_from!r}, which is not listed")
     return registry
 
 

@@ -1,6 +1,7 @@
-"""Charts in the map style: benefit trends over quarters and the funding ranking.
+"""Charts in the map style: benefit trends over quarters, the funding ranking, participation by source.
 
-Like the maps they take ``ax=`` (default: a new figure in the house size) and return the axes.
+Like the maps they take ``ax=`` (default: a new figure in the house size, laid out so that
+nothing is clipped) and return the axes. Titles, legends and sources are Dutch.
 """
 
 from __future__ import annotations
@@ -10,45 +11,65 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import PALETTE, STYLE, euros
+from .style import PALETTE, STYLE, euros, wrap
+
+#: The press release of the Regio Deal projects: the start the trend charts mark.
+PROJECT_START = ("2020Q4", "start Regio Deal-projecten\n(persbericht 17-12-2020)")
 
 
-def _heading(ax: Axes, own: bool, title: str, source: str) -> None:
-    """Title above and source below: on the figure when the chart owns it, else on the axes."""
-    if own:
-        ax.figure.text(0.02, 0.95, title, fontsize=13, fontweight="bold", va="top")
-        ax.figure.text(0.02, 0.02, source, fontsize=7.5, color="#666666")
-    else:
-        ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
-        ax.text(0.0, -0.25, source, transform=ax.transAxes, fontsize=7, color="#666666")
+def _new_axes(size: tuple[float, float]) -> Axes:
+    """Axes in a figure whose layout keeps title, legend and source inside it."""
+    return Figure(figsize=size, layout="constrained").add_subplot()
 
 
-def trend(table: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS", ax: Axes | None = None) -> Axes:
-    """Lines per column of a wide table indexed by period (e.g. area vs gemeente per quarter)."""
+def _heading(ax: Axes, title: str, source: str) -> None:
+    """Title above and source below, left-aligned, wrapped so that nothing is cut off."""
+    ax.set_title(wrap(title, 85), loc="left", fontsize=12, fontweight="bold")
+    ax.figure.supxlabel(wrap(source, 150), x=0.01, ha="left", fontsize=7.5, color="#666666")
+
+
+def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS", ax: Axes | None = None,
+          marker: tuple[str, str] | None = PROJECT_START) -> Axes:
+    """Lines per area over quarters, each with a band for CBS rounding, and a marker at the projects' start.
+
+    Parameters
+    ----------
+    series : DataFrame
+        Long: ``period``, ``title`` (the line's label), ``value``, ``lower``, ``upper``.
+    marker : (period, label), optional
+        A vertical line just before ``period`` with its label.
+    """
     with mpl.rc_context(STYLE):
-        own = ax is None
-        if own:
-            ax = Figure(figsize=(9, 4.5)).add_axes((0.08, 0.14, 0.72, 0.70))
-        periods = table.index.astype(str).tolist()
-        for colour, column in zip(PALETTE, table.columns, strict=False):
-            ax.plot(range(len(periods)), table[column].to_numpy(dtype=float), color=colour, linewidth=2, label=column)
+        ax = ax or _new_axes((9, 4.8))
+        periods = sorted(series["period"].astype(str).unique())
+        x = {p: i for i, p in enumerate(periods)}
+        for colour, (label, rows) in zip(PALETTE, series.groupby("title", sort=False), strict=False):
+            rows = rows.sort_values("period")
+            xs = rows["period"].map(x).to_numpy()
+            ax.fill_between(xs, rows["lower"].to_numpy(dtype=float), rows["upper"].to_numpy(dtype=float),
+                            color=colour, alpha=0.18, linewidth=0)
+            ax.plot(xs, rows["value"].to_numpy(dtype=float), color=colour, linewidth=2, label=label)
+        if marker and marker[0] in x:
+            ax.axvline(x[marker[0]] - 0.2, color="#444444", linestyle=":", linewidth=1.2)
+            ax.annotate(marker[1], (x[marker[0]] - 0.2, 1), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                        textcoords="offset points", va="top", fontsize=7.5, color="#444444")
         step = max(1, len(periods) // 12)
         ax.set_xticks(range(0, len(periods), step), periods[::step], rotation=45, ha="right")
+        ax.set_xlim(-0.5, len(periods) - 0.5)
         ax.set_ylabel(unit)
         ax.grid(axis="y", color="#dddddd")
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        _heading(ax, own, title, source)
+        ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8,
+                  title="band: onzekerheid door afronding van CBS", title_fontsize=7)
+        _heading(ax, title, source)
     return ax
 
 
 def ranking_bars(ranking: pd.DataFrame, value: str = "regio_deal_contribution_eur", ax: Axes | None = None) -> Axes:
     """Horizontal bars of a :func:`parkstad_analysis.analysis.funding.ranking` table, largest on top."""
     with mpl.rc_context(STYLE):
-        own = ax is None
-        if own:
-            ax = Figure(figsize=(9, 4)).add_axes((0.30, 0.12, 0.62, 0.72))
+        ax = ax or _new_axes((9, 4))
         ordered = ranking.sort_values("rank", ascending=False)
         colours = [PALETTE[0] if t == "wijkgericht" else PALETTE[1] for t in ordered["track"]]
         ax.barh(ordered["label"], ordered[value], color=colours)
@@ -56,10 +77,37 @@ def ranking_bars(ranking: pd.DataFrame, value: str = "regio_deal_contribution_eu
             ax.text(amount, y, f"  € {euros(amount)}", va="center", fontsize=8)
         ax.set_xlabel("bijdrage Regio Deal (€)")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_xlim(0, ordered[value].max() * 1.25)
+        ax.set_xlim(0, ordered[value].max() * 1.3)
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: euros(v)))
         handles = [mpl.patches.Patch(color=PALETTE[0], label="wijkgericht"),
                    mpl.patches.Patch(color=PALETTE[1], label="generiek")]
         ax.legend(handles=handles, loc="lower right", frameon=False)
-        _heading(ax, own, "Regio Deal 2020: bijdrage per project",
-                 "Bron: persbericht Regio Deal Parkstad Limburg, 17 december 2020")
+        _heading(ax, "Regio Deal 2020: bijdrage per project", "Bron: persbericht Regio Deal Parkstad Limburg, 17 december 2020")
+    return ax
+
+
+def participation_by_source(figures: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Netto arbeidsparticipatie per gemeente as each source gives it, bars side by side.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        ``gemeente``, ``source`` (the label of a bar group, e.g. "KWB 2019"), ``value``.
+    """
+    with mpl.rc_context(STYLE):
+        ax = ax or _new_axes((9, 4.6))
+        wide = figures.pivot(index="gemeente", columns="source", values="value")
+        width = 0.8 / max(len(wide.columns), 1)
+        for i, (colour, source) in enumerate(zip(PALETTE, wide.columns, strict=False)):
+            xs = [j + (i - (len(wide.columns) - 1) / 2) * width for j in range(len(wide))]
+            bars = ax.bar(xs, wide[source].to_numpy(dtype=float), width=width * 0.95, color=colour, label=source)
+            ax.bar_label(bars, labels=[f"{v:.1f}".replace(".", ",") if pd.notna(v) else "" for v in wide[source]],
+                         fontsize=7.5, padding=2)
+        ax.set_xticks(range(len(wide)), wide.index)
+        ax.set_ylabel("netto arbeidsparticipatie (%)")
+        ax.set_ylim(0, 85)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=len(wide.columns))
+        _heading(ax, "Netto arbeidsparticipatie per gemeente: twee bronnen naast elkaar",
+                 "Bron: CBS, Kerncijfers wijken en buurten (KWB); persbericht Regio Deal Parkstad Limburg, 17 december 2020")
     return ax

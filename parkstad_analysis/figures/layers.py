@@ -81,7 +81,7 @@ def best_layer(area: Area, layers: dict[str, gpd.GeoDataFrame], year: int | None
     coarse, _, negative_year, name = sorted(candidates)[0]
     chosen = MapLayer(layers[name], name, -negative_year, coarse)
     if coarse:
-        chosen.notes.append("grenzen: CBS gebiedsindeling 2014, vereenvoudigd (TopoJSON, ~300 m raster)")
+        chosen.notes.append(f"grenzen: {boundary_source(chosen.frame[area_codes_in(area, chosen.frame, year)])}")
     if year is not None and chosen.boundary_year != year:
         message = f"statistiek {year} getekend op grenzen {chosen.boundary_year}"
         chosen.notes.append(message)
@@ -89,12 +89,27 @@ def best_layer(area: Area, layers: dict[str, gpd.GeoDataFrame], year: int | None
     return chosen
 
 
+def boundary_source(frame: gpd.GeoDataFrame) -> str:
+    """Where the outlines of these features come from (their ``boundary_source``), as one phrase."""
+    if "boundary_source" not in frame.columns or frame["boundary_source"].isna().all():
+        return "CBS"
+    return "; ".join(dict.fromkeys(frame["boundary_source"].dropna()))
+
+
 def gemeenten_layer(layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    """Parkstad gemeenten in today's composition: merged gemeenten dissolved into their successor."""
-    source = next((layers[n] for n in sorted(layers, reverse=True) if n.startswith("gemeenten_")), None)
-    if source is None:
-        raise DataFormatError("no gemeenten layer in the geometry; run `parkstad build`")
+    """Parkstad gemeenten in today's composition: merged gemeenten dissolved into their successor.
+
+    The newest gemeenten layer that holds every gemeente of today is used: a layer covering
+    only part of Parkstad (a kaart clipped to Heerlen) never replaces the whole canvas.
+    """
     today = current_gemeenten()
+    source = None
+    for name in sorted((n for n in layers if n.startswith("gemeenten_")), reverse=True):
+        if set(today) <= set(layers[name]["gemeente_code"].map(successor)):
+            source = layers[name]
+            break
+    if source is None:
+        raise DataFormatError(f"no gemeenten layer holds all of {', '.join(today.values())}; run `parkstad build`")
     frame = source.copy()
     frame["gemeente_code"] = frame["gemeente_code"].map(successor)
     frame["region_name"] = frame["gemeente_code"].map(today)

@@ -28,7 +28,7 @@ from ..analysis.region_values import IndicatorValues, indicator_values, referenc
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, get_area
 from .labels import label_context, label_regions, north_arrow
-from .layers import MapLayer, area_codes_in, best_layer
+from .layers import MapLayer, area_codes_in, best_layer, boundary_source
 from .style import CONTEXT_COLOUR, DIVERGING, EDGE_COLOUR, FIGSIZE, MISSING_COLOUR, SEQUENTIAL, STYLE, dutch_number, wrap
 
 #: Map classifications (mapclassify): quantiles, Fisher-Jenks natural breaks, equal interval, user breaks.
@@ -123,15 +123,31 @@ class _Scene:
     shown: gpd.GeoDataFrame
     context: gpd.GeoDataFrame
     unit: str
+    outline: gpd.GeoDataFrame
 
 
-def _scene(tables, layers, area: str, indicator: str, period, reference: str | None) -> _Scene:
+#: What a map colours around the focus area: only its regions, all regions of its wijken, or of its gemeente.
+SURROUNDINGS = ("area", "wijk", "gemeente")
+
+
+def _coloured(frame: gpd.GeoDataFrame, inside: pd.Series, surroundings: str) -> pd.Series:
+    """The features to colour: the area's, or all of its wijken or gemeenten."""
+    if surroundings == "wijk":
+        return frame["region_code"].str[2:8].isin(set(frame.loc[inside, "region_code"].str[2:8]))
+    if surroundings == "gemeente":
+        return frame["gemeente_code"].isin(set(frame.loc[inside, "gemeente_code"]))
+    return inside
+
+
+def _scene(tables, layers, area: str, indicator: str, period, reference: str | None, surroundings: str) -> _Scene:
+    if surroundings not in SURROUNDINGS:
+        raise UnknownNameError("surroundings", surroundings, SURROUNDINGS)
     focus = get_area(area)
     data = indicator_values(tables, indicator, period)
     chosen = best_layer(focus, layers, data.year)
     inside = area_codes_in(focus, chosen.frame, data.year)
     context = chosen.frame[chosen.frame["gemeente_code"].isin(set(chosen.frame.loc[inside, "gemeente_code"]))]
-    shown = chosen.frame[inside].copy()
+    shown = chosen.frame[_coloured(chosen.frame, inside, surroundings)].copy()
     shown["value"] = shown["region_code"].map(data.values).astype(float)
     unit = data.unit
     if reference:
@@ -139,7 +155,7 @@ def _scene(tables, layers, area: str, indicator: str, period, reference: str | N
         shown["value"] = shown["value"] - reference_value(tables, data, other)
         difference_unit = "procentpunt" if data.unit == "%" else data.unit  # a difference of percentages
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
-    return _Scene(focus, data, chosen, shown, context, unit)
+    return _Scene(focus, data, chosen, shown, context, unit, chosen.frame[inside])
 
 
 def _axes(ax: Axes | None) -> tuple[Axes, Axes, bool]:
@@ -181,12 +197,13 @@ def _fill(ax: Axes, scene: _Scene, classification: str, k: int, breaks, referenc
 
 
 def _outline_and_frame(ax: Axes, scene: _Scene) -> list[Line2D]:
-    """Gemeente and focus-area outlines, and a view at least 3 km across around the area."""
-    outline = scene.shown.dissolve()
+    """Gemeente and focus-area outlines, and a view at least 3 km across around what is coloured."""
+    outline = scene.outline.dissolve()
+    extent = scene.shown.dissolve()
     scene.context.dissolve(by="gemeente_code").boundary.plot(ax=ax, color="#6b6b6b", linewidth=1.0, linestyle="--",
                                                              zorder=3)
     outline.boundary.plot(ax=ax, color="#111111", linewidth=2.0, zorder=4)
-    minx, miny, maxx, maxy = outline.total_bounds
+    minx, miny, maxx, maxy = extent.total_bounds
     # at least 3 km across, so that a single buurt is seen among its neighbours
     span = max(max(maxx - minx, maxy - miny) * 1.24 + 600, 3000)
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
@@ -211,13 +228,13 @@ def _texts(ax: Axes, legend_ax: Axes, scene: _Scene, handles: list, title: str |
                      alignment="left", fontsize=8, title_fontsize=9)
     heading = title or f"{data.title} — {scene.focus.title}"
     subtitle = wrap(" · ".join([f"{data.period}", f"{chosen.name.replace('_', ' ')}", *chosen.notes]), 130)
-    source = "Bron: CBS" + (" (kerncijfers en gebiedsindeling)" if not chosen.coarse else
-                            "; grenzen: CBS gebiedsindeling 2014 via ties/cbs_gebiedsindelingen_topojson")
+    source = wrap(f"Bron: {data.sources(scene.shown['region_code'].tolist()) or 'CBS'}; "
+                  f"grenzen: {boundary_source(scene.shown)}", 160)
     if own:
         fig = ax.figure
         fig.text(0.02, 0.955, heading, fontsize=14, fontweight="bold", va="top")
         fig.text(0.02, 0.905, subtitle, fontsize=8.5, color="#444444", va="top")
-        fig.text(0.02, 0.015, source, fontsize=7.5, color="#666666")
+        fig.text(0.02, 0.008, source, fontsize=7.5, color="#666666", va="bottom")
     else:
         ax.set_title(heading, loc="left", fontsize=11, fontweight="bold", pad=22)
         ax.text(0.0, 1.01, subtitle, transform=ax.transAxes, fontsize=7.5, color="#444444", va="bottom")
@@ -237,11 +254,12 @@ def choropleth(
     reference: str | None = None,
     palette: str | None = None,
     title: str | None = None,
+    surroundings: str = "area",
     ax: Axes | None = None,
 ) -> MapDrawing:
     """A publication-ready choropleth of one indicator for one area.
 
-    (Over 60 lines only because of this numpydoc docstring; the body is 20 lines.)
+    (Over 60 lines only because of this numpydoc docstring; the body is 25 lines.)
 
     Parameters
     ----------
@@ -260,6 +278,9 @@ def choropleth(
         difference on a diverging palette centred on zero.
     palette : str, optional
         A matplotlib colormap name; default colour-blind-safe ColorBrewer.
+    surroundings : {"area", "wijk", "gemeente"}
+        What to colour besides the area: nothing (``area``), the other regions of its wijken
+        (a single buurt among its neighbours), or of its gemeente. The area stays outlined.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes (legend and key to their right); default a new standard figure.
 
@@ -270,7 +291,7 @@ def choropleth(
     """
     if classification not in CLASSIFICATIONS:
         raise UnknownNameError("classification", classification, CLASSIFICATIONS)
-    scene = _scene(tables, layers, area, indicator, period, reference)
+    scene = _scene(tables, layers, area, indicator, period, reference, surroundings)
     with mpl.rc_context(STYLE):
         ax, legend_ax, own = _axes(ax)
         scene.context.plot(ax=ax, color=CONTEXT_COLOUR, edgecolor=EDGE_COLOUR, linewidth=0.6, zorder=1)

@@ -86,6 +86,9 @@ def resolve_statline_codes(names: pd.Series, gemeenten: dict[str, str], buurten:
         File name for errors.
     """
     by_gemeente = {normalise_name(n): c for n, c in gemeenten.items()}
+    by_buurt: dict[str, dict[str, str]] = {}  # gemeente digits → normalised buurt name → code, built once
+    for code, buurt in buurten.items():
+        by_buurt.setdefault(code[2:6], {})[normalise_name(buurt)] = code
     codes: list[str | None] = []
     wijk_rows: list[tuple[int, str, str]] = []  # (position, gemeente, label number)
     gemeente = None
@@ -101,8 +104,7 @@ def resolve_statline_codes(names: pd.Series, gemeenten: dict[str, str], buurten:
             wijk_rows.append((len(codes), gemeente, wijk_match.group(1)))
             codes.append(None)
         else:
-            candidates = {normalise_name(n): c for c, n in buurten.items() if c.startswith("BU" + gemeente[2:])}
-            code = candidates.get(normalise_name(name))
+            code = by_buurt.get(gemeente[2:], {}).get(normalise_name(name))
             if code is None:
                 raise DataFormatError(f"{where}: buurt name {name!r} in {gemeente} matches no known buurt code")
             codes.append(code)

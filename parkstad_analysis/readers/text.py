@@ -58,6 +58,14 @@ def read_csv_text(text: str, path: Path, sep: str = ",") -> pd.DataFrame:
         raise DataFormatError(f"{path}: not a readable CSV ({exc})") from exc
 
 
+def read_plain_csv(path: str | Path) -> pd.DataFrame:
+    """A plain comma-separated file with a header row, all cells as text (BOM and truncation checked)."""
+    path = Path(path)
+    text = read_text(path)
+    check_complete(text, ",", path)
+    return read_csv_text(text, path)
+
+
 def read_json(path: str | Path) -> object:
     """Load a JSON file, with or without a UTF-8 byte-order mark.
 

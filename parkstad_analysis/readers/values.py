@@ -1,43 +1,84 @@
-"""CBS cell values: numbers with decimal commas or points, missing and secret markers, quarter periods."""
+"""CBS cell values: numbers with decimal commas or points, thousands separators, missing markers, quarters.
+
+A ``.`` or ``,`` can be a decimal separator (OData, English exports) or a thousands
+separator (Dutch exports). The column's declared decimals decide: ``86.832`` in a
+count column (0 decimals) is 86,832 (and logged); the same value where the decimals
+are unknown is ambiguous and refused, naming file, column, row and value.
+"""
 
 from __future__ import annotations
 
-import re
+import logging
 
 import pandas as pd
 
 from ..errors import DataFormatError
+
+log = logging.getLogger("parkstad_analysis.readers")
 
 #: Cell values CBS uses for missing (``.``), secret (``x``), nil (``-``) or unreliable (``?``) figures.
 MISSING_MARKERS = frozenset({"", ".", "x", "X", "-", "?", "nan", "NaN", "None"})
 #: Map files and some exports code "no data" as large negative numbers (-99997, -99999999, …).
 MISSING_THRESHOLD = -99990
 
-_NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
-_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")  # 1.234,5 — Excel with grouping
+_NUMBER = r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?"
+#: Groups of three with one kind of separator only: 86.832, 1,560, 1.234.567 (thousands, or a decimal?).
+_GROUPED = r"[+-]?\d{1,3}(?P<sep>[.,])\d{3}((?P=sep)\d{3})*"
+#: Thousands in one kind of separator and a decimal in the other: 1.234,5 or 1,234.5 (unambiguous).
+_GROUPED_WITH_DECIMALS = r"[+-]?\d{1,3}(\.\d{3})+,\d+|[+-]?\d{1,3}(,\d{3})+\.\d+"
 
 
-def to_number(values: pd.Series, where: str) -> pd.Series:
+def _separators(text: pd.Series, decimals: int | None, where: str, original: pd.Series) -> pd.Series:
+    """Text with thousands separators removed and the decimal separator a point."""
+    both = text.str.fullmatch(_GROUPED_WITH_DECIMALS).fillna(False)
+    thousands_point = both & text.str.contains(",", regex=False).fillna(False) & text.str.contains(r"\.\d{3}", regex=True)
+    text = text.where(~thousands_point, text.str.replace(".", "", regex=False))
+    text = text.where(~(both & ~thousands_point), text.str.replace(",", "", regex=False))
+    grouped = text.str.fullmatch(_GROUPED).fillna(False) & ~both
+    several = grouped & (text.str.count(r"[.,]") > 1)  # 1.234.567: only thousands can repeat
+    single = grouped & ~several
+    if single.any() and decimals is None:
+        row = single.idxmax()
+        raise DataFormatError(f"{where}: value {original[row]!r} (row {row}) is ambiguous: a thousands separator or a "
+                              "decimal one? The column's decimals are not known; declare them in the vocabulary")
+    if single.any() and decimals >= 3:
+        grouped = several  # three decimals declared: 86.832 is 86.832
+    if grouped.any():
+        log.info("%s: %d value(s) with thousands separators read as whole numbers (e.g. %r)", where,
+                 int(grouped.sum()), original[grouped.idxmax()])
+        text = text.where(~grouped, text.str.replace(r"[.,]", "", regex=True))
+    return text.str.replace(",", ".", regex=False)
+
+
+def to_number(values: pd.Series, where: str, decimals: int | None = None) -> pd.Series:
     """Parse one column of CBS figures into nullable ``Float64``.
 
-    Handles numbers, decimal commas, thousands dots next to a decimal comma,
-    the CBS markers in :data:`MISSING_MARKERS` and values at or below
-    :data:`MISSING_THRESHOLD`.
+    Parameters
+    ----------
+    values : Series
+        The cells, as read (text or numbers).
+    where : str
+        File and column, for error messages.
+    decimals : int, optional
+        The decimals CBS publishes for the column (0 for counts), from DataProperties or
+        the vocabulary: they decide whether ``86.832`` is 86,832 or 86.832.
 
     Raises
     ------
     DataFormatError
-        For a cell that is neither a number nor a marker; names ``where`` and the value.
+        For a cell that is neither a number nor a CBS marker, a separator that is ambiguous,
+        or a fraction in a column published without decimals; names ``where``, row and value.
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype("Float64")
     else:
         text = values.astype("string").str.strip()
         text = text.mask(text.isin(MISSING_MARKERS))
-        grouped = text.str.match(_THOUSANDS_RE.pattern).fillna(False)
-        text = text.where(~grouped, text.str.replace(".", "", regex=False))
-        text = text.str.replace(",", ".", regex=False)
-        ok = text.isna() | text.str.match(_NUMBER_RE.pattern).fillna(False)
+        if text.str.contains(r"\d[.,]\d{3}", regex=True).fillna(False).any():  # only then can a separator be ambiguous
+            text = _separators(text, decimals, where, values)
+        else:
+            text = text.str.replace(",", ".", regex=False)
+        ok = text.isna() | text.str.fullmatch(_NUMBER).fillna(False)
         if not ok.all():
             bad = values[~ok]
             raise DataFormatError(
@@ -45,7 +86,14 @@ def to_number(values: pd.Series, where: str) -> pd.Series:
                 f"({', '.join(sorted(repr(m) for m in MISSING_MARKERS if m))}); {int((~ok).sum())} such cell(s)"
             )
         numbers = pd.to_numeric(text, errors="raise").astype("Float64")
-    return numbers.mask(numbers <= MISSING_THRESHOLD)
+    numbers = numbers.mask(numbers <= MISSING_THRESHOLD)
+    if decimals == 0:
+        fraction = numbers.notna() & (numbers != numbers.round())
+        if fraction.any():
+            row = fraction.idxmax()
+            raise DataFormatError(f"{where}: value {values[row]!r} (row {row}) has a fraction, but the column is "
+                                  "published as whole numbers")
+    return numbers
 
 
 def quarter_period(values: pd.Series, where: str) -> pd.Series:

@@ -1,8 +1,10 @@
-"""Small helpers that keep the notebooks thin: load the data, show and save figures, record key figures.
+"""Small helpers that keep the notebooks thin: load the data, show figures, tables and key figures, record them.
 
-``record`` shows a key figure as plain text (what nbval compares) and attaches it as
+``record`` shows key figures as plain text (what nbval compares) and attaches them as
 JSON with the metadata ``{"parkstad": "record"}``, so tests and the report can read
-the figures a notebook produced from the executed notebook itself.
+the figures a notebook produced from the executed notebook itself; the report's page
+template leaves that output out, and the reader sees the blocks of ``show_key_figures``
+and ``show_table`` instead (Dutch numbers, periods, sources, a CSV per table).
 """
 
 from __future__ import annotations
@@ -18,13 +20,20 @@ import pandas as pd
 from ..config import Settings
 from ..figures.style import save
 from ..processed import ProcessedStore
+from .blocks import export_csv, figures_html, note_html, table_html
 
 RECORD_MIME = "application/vnd.parkstad.record+json"
 
 
 def load_tables(settings: Settings | None = None) -> dict[str, pd.DataFrame]:
-    """The processed region tables the notebooks use, by name (``kwb`` and ``benefits`` are required)."""
-    return ProcessedStore(settings).load_tables()
+    """The processed tables the notebooks use, by name: the region tables (``kwb`` and ``benefits`` required),
+    the region names and the provenance of every figure."""
+    store = ProcessedStore(settings)
+    tables = store.load_tables()
+    for name in ("region_names", "provenance"):
+        if store.has_table(name):
+            tables[name] = store.load_table(name)
+    return tables
 
 
 def load_layers(settings: Settings | None = None) -> dict[str, gpd.GeoDataFrame]:
@@ -71,6 +80,36 @@ def show(drawing, name: str | None = None, figure_dir: str | Path | None = None)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     display(Image(buffer.getvalue(), format="png"))
+
+
+def _html(html: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(html))
+
+
+def show_key_figures(figures: list, title: str = "Kerncijfers") -> None:
+    """Show key figures as a block: value, unit, period, source and what stands in for a figure."""
+    _html(figures_html(figures, title))
+
+
+def show_table(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], *, caption: str, source: str,
+               name: str, table_dir: str | Path | None = None, footnotes: list[str] | None = None) -> None:
+    """Show a table with Dutch headers and numbers and, when ``table_dir`` is set, write it as CSV and link it.
+
+    Parameters
+    ----------
+    columns : dict
+        Column → (Dutch header, decimals, or ``None`` for text), in the order shown.
+    """
+    shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()})
+    link = export_csv(shown, table_dir, name)
+    _html(table_html(frame, columns, caption, source, footnotes, link))
+
+
+def show_note(text: str, kind: str = "note") -> None:
+    """Show one short paragraph: an explanation (``note``) or a caveat (``warning``)."""
+    _html(note_html(text, kind))
 
 
 def recorded(notebook_path: str | Path) -> dict[str, object]:

@@ -14,7 +14,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def _exporter():
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="parkstad", extra_template_basedirs=[str(TEMPLATES)],
+    return HTMLExporter(template_name="parkstad", extra_template_basedirs=[str(TEMPLATES)], language_code="nl",
                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
 
 

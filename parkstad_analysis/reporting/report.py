@@ -54,7 +54,8 @@ def _unchanged_since(latest: Path, fingerprint: str) -> str | None:
 def _paths(settings: Settings, run_dir: Path, job: Job) -> JobPaths:
     return JobPaths(notebook=str(notebooks_dir(settings) / NOTEBOOKS[job.notebook].file),
                     output=str(run_dir / "notebooks" / f"{job.name}.ipynb"), page=str(run_dir / f"{job.name}.html"),
-                    figures=str(run_dir / "figures" / job.name), log=str(run_dir / "logs" / f"{job.name}.log"),
+                    figures=str(run_dir / "figures" / job.name), tables=str(run_dir / "tables" / job.name),
+                    log=str(run_dir / "logs" / f"{job.name}.log"),
                     cwd=str(notebooks_dir(settings)))
 
 

@@ -38,6 +38,7 @@ class JobPaths:
     output: str
     page: str
     figures: str
+    tables: str
     log: str
     cwd: str
 
@@ -46,7 +47,7 @@ def execute(job: dict, paths: JobPaths, env: dict) -> dict:
     """Run one notebook with papermill (in a worker process); report success or the failing cell."""
     os.environ.update(env)
     started = time.perf_counter()
-    parameters = {**job["parameters"], "FIGURE_DIR": paths.figures}
+    parameters = {**job["parameters"], "FIGURE_DIR": paths.figures, "TABLE_DIR": paths.tables}
     # the kernel writes its own log lines to the inherited stderr: keep them with the run, not on the terminal
     Path(paths.log).parent.mkdir(exist_ok=True)
     saved_stderr = os.dup(2)

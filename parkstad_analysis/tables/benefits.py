@@ -16,7 +16,7 @@ from ..readers.odata import read_odata_typed_json, strip_key_suffix
 from ..readers.values import quarter_period
 from ..vocabulary.indicators import load_vocabulary
 from .context import BuildContext
-from .tidy import concat, in_parkstad, tidy
+from .tidy import tidy
 
 TABLE = "benefits"
 
@@ -55,9 +55,11 @@ def _odata_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.
     return read_benefit_file(raw.path("TypedDataSet.json"))
 
 
-READERS = {"odata-typed-json": _typed_json, "odata-json": _odata_json}
+def _typed_json_folder(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    frames = [read_benefit_file(raw.path(name)) for name in sorted(raw.files)]
+    return pd.concat(frames, ignore_index=True).sort_values(["period", "region_code"], kind="stable")
 
 
-def build_benefits(context: BuildContext) -> pd.DataFrame:
-    """Benefit recipients per quarter for every region fetched."""
-    return concat([in_parkstad(f) for f in context.read_all(TABLE, READERS)], TABLE, ["period", "region_code"])
+READERS = {"odata-typed-json": _typed_json, "odata-json": _odata_json, "odata-typed-json-folder": _typed_json_folder}
+ORDER = ["period", "region_code"]
+

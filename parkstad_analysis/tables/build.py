@@ -1,55 +1,61 @@
 """``parkstad build``: ``data/raw/`` → tables → the processed store.
 
-Each table module reads the datasets that feed it (by the registry's ``feeds``)
-in whatever shape they were fetched; this module runs them, adds the names and
-metadata tables, and hands the whole set to :class:`~parkstad_analysis.processed.ProcessedStore`,
-which checks and writes it. A failed build leaves ``data/processed`` as it was.
+Each table module says which dataset shapes feed it and how they are cleaned;
+this module reads every fetched dataset through them, combines the datasets of
+one table (most authoritative value per figure, its provenance, every
+difference), adds the names, metadata and check tables, and hands the whole set
+to :class:`~parkstad_analysis.processed.ProcessedStore`, which checks and writes
+it. A failed build leaves ``data/processed`` as it was. No dataset id is named
+here: datasets are found by the table they feed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import pandas as pd
 
 from ..config import Settings
 from ..errors import FetchError
 from ..fetch.raw import SOURCE_FILE
-from ..processed import METADATA_TABLE, NAMES_TABLE, ProcessedStore
-from .benefits import build_benefits
-from .cars import build_cars
+from ..processed import ProcessedStore
+from . import benefits, cars, education, income, kwb
+from .combine import combine
 from .context import BuildContext
-from .crosscheck import cross_check
-from .education import build_education
 from .geometry import build_geometry
-from .income import build_income
-from .kwb import build_kwb
-from .names import build_region_names, fill_names
-from .population import build_population
+from .names import build_region_names, code_lists, fill_names
+from .press_release import TABLE as PRESS_TABLE
+from .press_release import build_press_release_participation
 from .projects import TABLE as PROJECTS_TABLE
 from .projects import build_projects
-from .quality import indicator_metadata, quality_summary
+from .quality import indicator_metadata, level_sums, quality_summary
+from .tidy import in_scope
 
-#: Every region table and the function that builds it.
-TABLE_BUILDERS: dict[str, Callable[[BuildContext], pd.DataFrame]] = {
-    "kwb": build_kwb,
-    "benefits": build_benefits,
-    "population": build_population,
-    "education": build_education,
-    "income": build_income,
-    "cars": build_cars,
-}
+#: The region tables and the modules that read their datasets (``TABLE``, ``READERS``, ``ORDER``).
+TABLE_MODULES: dict[str, ModuleType] = {module.TABLE: module for module in (kwb, benefits, education, income, cars)}
 
 
 @dataclass
 class BuildReport:
-    """What a build wrote and what it had to leave out."""
+    """What a build wrote, what it compared and what it had to leave out."""
 
     tables: dict[str, int] = field(default_factory=dict)
     layers: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)
+    comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _check_tables(parts_by_table: dict[str, list], combined: dict) -> dict[str, pd.DataFrame]:
+    """Provenance, differences, comparisons and level sums of every table, stacked."""
+    checks = {"provenance": [], "reconciliation": [], "comparisons": [], "level_sums": []}
+    for name, result in combined.items():
+        checks["provenance"].append(result.provenance)
+        checks["reconciliation"].append(result.differences)
+        checks["comparisons"].append(result.comparisons)
+        checks["level_sums"].append(level_sums(name, parts_by_table[name]))
+    return {key: pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames)
+            else pd.DataFrame() for key, frames in checks.items()}
 
 
 def build(settings: Settings | None = None) -> BuildReport:
@@ -63,25 +69,30 @@ def build(settings: Settings | None = None) -> BuildReport:
     Returns
     -------
     BuildReport
-        Rows per table, features per layer, and tables left out for lack of raw data.
+        Rows per table, features per layer, the pairs of datasets compared, and tables
+        left out for lack of raw data.
 
     Raises
     ------
     FetchError
         When ``data/raw`` holds nothing (run ``parkstad fetch`` first) or a raw file changed.
     DataFormatError
-        When a raw file cannot be read or a table fails its schema; ``data/processed``
-        is then left exactly as it was.
+        When a raw file cannot be read, two copies of one dataset disagree, or a table fails
+        its schema; ``data/processed`` is then left exactly as it was.
     """
     settings = settings or Settings.from_env()
     if not settings.raw_dir.is_dir() or not any(settings.raw_dir.glob(f"*/{SOURCE_FILE}")):
         raise FetchError(f"{settings.raw_dir}: no fetched datasets; run `parkstad fetch` first")
     context = BuildContext(settings)
-    report = BuildReport()
-    tables = {name: builder(context) for name, builder in TABLE_BUILDERS.items()}
-    report.checked = cross_check(context, tables)
+    parts_by_table = {name: [(dataset, in_scope(frame, settings.scope))
+                             for dataset, frame in context.read_each(name, module.READERS)]
+                      for name, module in TABLE_MODULES.items()}
+    combined = {name: combine(name, parts, TABLE_MODULES[name].ORDER, context.registry)
+                for name, parts in parts_by_table.items()}
+    tables = {name: result.frame for name, result in combined.items()}
     layers = build_geometry(context)
-    names = build_region_names(tables, layers)
+    names = build_region_names(tables, layers, code_lists(context.fetched("region_names")))
+    report = BuildReport()
     for name in list(tables):
         if not len(tables[name]):
             report.skipped.append(name)
@@ -89,9 +100,11 @@ def build(settings: Settings | None = None) -> BuildReport:
         else:
             tables[name] = fill_names(tables[name], names)
     quality = quality_summary(tables)
-    tables[PROJECTS_TABLE] = build_projects(context)
-    tables[NAMES_TABLE] = names
-    tables[METADATA_TABLE] = indicator_metadata({k: v for k, v in tables.items() if k in TABLE_BUILDERS})
+    metadata = indicator_metadata(tables)
+    tables |= {PROJECTS_TABLE: build_projects(context), PRESS_TABLE: build_press_release_participation(context),
+               "region_names": names, "indicators": metadata}
+    checks = _check_tables(parts_by_table, combined)
+    tables |= {key: frame for key, frame in checks.items() if len(frame)}
     written = ProcessedStore(settings).write(tables, layers, quality)
-    report.tables, report.layers = written.tables, written.layers
+    report.tables, report.layers, report.comparisons = written.tables, written.layers, checks["comparisons"]
     return report

@@ -9,7 +9,7 @@ from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
 from ..readers.excel import read_excel_csv
 from .context import BuildContext
-from .tidy import concat, in_parkstad, tidy
+from .tidy import tidy
 
 TABLE = "cars"
 
@@ -29,9 +29,6 @@ def _excel_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.D
     return cars_from_excel(read_excel_csv(raw.path()), dataset.year, str(raw.path()))
 
 
+ORDER = ["year", "region_code"]
 READERS = {"excel-csv": _excel_csv}
 
-
-def build_cars(context: BuildContext) -> pd.DataFrame:
-    """Cars per household, for every dataset fetched."""
-    return concat([in_parkstad(f) for f in context.read_all(TABLE, READERS)], TABLE, ["year", "region_code"])

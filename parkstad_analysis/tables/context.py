@@ -34,6 +34,9 @@ class BuildContext:
         for dataset in datasets_feeding(feeds, self.registry):
             raw = raw_dataset(dataset.id, self.settings)
             if raw is not None:
+                stale = raw.stale_for(dataset)
+                if stale:
+                    raise DataFormatError(f"{raw.folder} {stale}: remove that folder and run `parkstad fetch` again")
                 verify_raw(raw)
                 found.append((dataset, raw))
         return found
@@ -56,7 +59,7 @@ class BuildContext:
     @cached_property
     def gemeente_names(self) -> dict[str, str]:
         """Gemeente name → code for every gemeente that was ever part of Parkstad."""
-        return gemeente_lookup(self.fetched("gemeenten"))
+        return gemeente_lookup(self.fetched("gemeente_names"))
 
     @cached_property
     def known_buurten(self) -> dict[str, str]:

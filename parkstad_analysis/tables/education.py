@@ -10,7 +10,7 @@ from ..fetch.registry import Dataset
 from ..readers.odata import read_odata_csv
 from ..vocabulary.indicators import load_vocabulary
 from .context import BuildContext
-from .tidy import concat, in_parkstad, tidy
+from .tidy import tidy
 
 TABLE = "education"
 
@@ -44,9 +44,6 @@ def _odata_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.D
     return education_from_csv(read_odata_csv(raw.path()), dataset.year, str(raw.path()))
 
 
+ORDER = ["year", "region_code"]
 READERS = {"odata-csv": _odata_csv}
 
-
-def build_education(context: BuildContext) -> pd.DataFrame:
-    """Education levels of the population 15–75, for every year fetched."""
-    return concat([in_parkstad(f) for f in context.read_all(TABLE, READERS)], TABLE, ["year", "region_code"])

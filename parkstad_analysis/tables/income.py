@@ -9,7 +9,7 @@ from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
 from ..readers.excel import read_excel_csv
 from .context import BuildContext
-from .tidy import concat, in_parkstad, tidy
+from .tidy import tidy
 
 TABLE = "income"
 #: Indicator → words its column header contains (the maatwerk headers are long Dutch phrases).
@@ -37,9 +37,6 @@ def _excel_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.D
     return income_from_excel(read_excel_csv(raw.path()), dataset.year, str(raw.path()))
 
 
+ORDER = ["year", "region_code"]
 READERS = {"excel-csv": _excel_csv}
 
-
-def build_income(context: BuildContext) -> pd.DataFrame:
-    """Income per inhabitant and low/high-income shares, for every dataset fetched."""
-    return concat([in_parkstad(f) for f in context.read_all(TABLE, READERS)], TABLE, ["year", "region_code"])

@@ -1,12 +1,17 @@
 """The KWB table (Kerncijfers wijken en buurten), one row per region and year.
 
-Fed by StatLine exports (regions named), OData tables (TypedDataSet + DataProperties)
-and the stripped 2024 export. Only the indicators the vocabulary declares for
-``kwb`` are kept; other source columns are left out and logged.
+Fed by CBS's OData tables (TypedDataSet + DataProperties, or an OData CSV), subsets
+of their columns saved by others, StatLine exports (regions named) and a file whose
+columns someone renamed. Only the indicators the vocabulary declares for ``kwb``
+are kept; other source columns are left out and logged, and columns the registry
+marks as not this table's (a third party's clusters, another table's figures) are
+dropped before anything is read.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,16 +22,24 @@ from ..fetch.registry import Dataset
 from ..readers.odata import (
     check_table_info,
     read_data_properties,
+    read_odata_csv,
     read_odata_typed_json,
     read_region_titles,
+    snake_case,
     strip_key_suffix,
 )
-from ..readers.statline import REGION_COLUMN, read_statline_csv, resolve_statline_codes
-from ..readers.text import read_json
+from ..readers.statline import (
+    REGION_COLUMN,
+    read_statline_csv,
+    read_statline_sqlite,
+    resolve_statline_codes,
+    sqlite_tables,
+)
+from ..readers.text import read_json, read_plain_csv
 from ..vocabulary.indicators import load_vocabulary, table_indicators
 from ..vocabulary.regions import all_parkstad_codes, gemeente_names
 from .context import BuildContext, log
-from .tidy import concat, in_parkstad, tidy
+from .tidy import rows_in_scope, tidy
 
 TABLE = "kwb"
 #: StatLine columns that describe the region rather than measure it.
@@ -59,6 +72,44 @@ def kwb_from_statline(frame: pd.DataFrame, year: int, where: str, buurten: dict[
         codes = resolve_statline_codes(frame[REGION_COLUMN], lookup, buurten, where)
     return tidy(frame, where=where, codes=codes, names=frame[REGION_COLUMN],
                 indicators=statline_indicators(list(frame.columns), where), year=year)
+
+
+def without_excluded(rows: pd.DataFrame, patterns: tuple[str, ...], where: str) -> pd.DataFrame:
+    """Drop the columns the registry marks as not this table's (glob patterns), logging them."""
+    dropped = [c for c in rows.columns if any(fnmatch.fnmatchcase(c, p) for p in patterns)]
+    if dropped:
+        log.info("%s: %d column(s) that are not figures of this table left out (%s …)", where, len(dropped), dropped[0])
+    return rows.drop(columns=dropped)
+
+
+def kwb_from_odata_csv(rows: pd.DataFrame, year: int, where: str) -> pd.DataFrame:
+    """Tidy an OData CSV of a KWB table without its DataProperties: keys named by the vocabulary.
+
+    A key's stable name is its base (without the position suffix) in snake_case, or the
+    indicator that lists the base among its ``odata`` aliases.
+    """
+    aliases = load_vocabulary().odata_aliases()
+    keyed = [c for c in rows.columns if c not in ("ID", "WijkenEnBuurten")]
+    not_keys = [c for c in keyed if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*_\d+", c)]
+    if not_keys:
+        raise DataFormatError(f"{where}: column(s) {not_keys[:5]} are not OData keys; list them in the registry's "
+                              "'exclude' if they are not figures of this table")
+    columns = {c: aliases.get(strip_key_suffix(c), snake_case(strip_key_suffix(c))) for c in keyed}
+    return tidy(rows, where=where, codes=rows["WijkenEnBuurten"], indicators=_declared(columns, where), year=year)
+
+
+def kwb_from_renamed(rows: pd.DataFrame, renamed: dict[str, str], year: int, where: str) -> pd.DataFrame:
+    """Tidy a file whose columns someone renamed, through the registry's map (``WijkenEnBuurten`` is the code)."""
+    unknown = [c for c in rows.columns if c not in renamed]
+    if unknown:
+        raise DataFormatError(f"{where}: column(s) {unknown[:5]} are neither in the registry's column map nor excluded")
+    code_column = next((c for c, name in renamed.items() if name == "WijkenEnBuurten"), None)
+    if code_column is None:
+        raise DataFormatError(f"{where}: the registry's column map names no region code column (… = 'WijkenEnBuurten')")
+    if code_column not in rows.columns:
+        raise DataFormatError(f"{where}: required column {code_column!r} (the region code) absent")
+    indicators = {c: name for c, name in renamed.items() if name != "WijkenEnBuurten"}
+    return tidy(rows, where=where, codes=rows[code_column], indicators=_declared(indicators, where), year=year)
 
 
 def kwb_from_odata(folder: Path, year: int, where: str) -> pd.DataFrame:
@@ -97,8 +148,9 @@ def _from_keys(rows: pd.DataFrame, props: pd.DataFrame, year: int, where: str, n
     aliases = load_vocabulary().odata_aliases()
     text_keys = set(props.loc[props["datatype"].eq("String"), "key"]) | {"WijkenEnBuurten", "ID"}
     columns = {c: aliases.get(strip_key_suffix(c), known[c]) for c in rows.columns if c not in text_keys}
+    places = {k: (None if pd.isna(d) else int(d)) for k, d in zip(props["key"], props["decimals"], strict=True)}
     return tidy(rows, where=where, codes=rows["WijkenEnBuurten"], names=names, indicators=_declared(columns, where),
-                year=year)
+                year=year, decimals=places)
 
 
 def _statline_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
@@ -117,10 +169,36 @@ def _stripped_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> 
     return kwb_from_stripped(raw.folder, dataset.year, str(raw.folder))
 
 
-READERS = {"statline-csv": _statline_csv, "odata-json": _odata_json, "odata-stripped-json": _stripped_json}
+def _odata_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    path = raw.path()
+    rows = without_excluded(read_odata_csv(path), dataset.exclude, str(path))
+    rows = rows_in_scope(rows, "WijkenEnBuurten", context.settings.scope)
+    return kwb_from_odata_csv(rows, dataset.year, str(path))
 
 
-def build_kwb(context: BuildContext) -> pd.DataFrame:
-    """All KWB years fetched, as one table (region × year)."""
-    frames = [in_parkstad(frame) for frame in context.read_all(TABLE, READERS)]
-    return concat(frames, TABLE, ["year", "region_code"])
+def _renamed_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    path = raw.path()
+    rows = without_excluded(read_plain_csv(path), dataset.exclude, str(path))
+    code_column = next((c for c, name in dataset.columns.items() if name == "WijkenEnBuurten"), None)
+    if code_column in rows.columns:
+        rows = rows_in_scope(rows, code_column, context.settings.scope)
+    return kwb_from_renamed(rows, dataset.columns, dataset.year, str(path))
+
+
+def _statline_sqlite(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    """Every year of a SQLite file of StatLine exports (one table a year, the year in its name)."""
+    path = raw.path()
+    frames = []
+    for table in sqlite_tables(path):
+        year = re.search(r"(\d{4})", table)
+        if year is None:
+            raise DataFormatError(f"{path}: table {table!r} has no year in its name")
+        frames.append(kwb_from_statline(read_statline_sqlite(path, table), int(year.group(1)), f"{path}, table {table}",
+                                        context.known_buurten, context.gemeente_names))
+    return pd.concat(frames, ignore_index=True)
+
+
+ORDER = ["year", "region_code"]
+READERS = {"statline-csv": _statline_csv, "statline-sqlite": _statline_sqlite, "odata-json": _odata_json,
+           "odata-stripped-json": _stripped_json, "odata-csv": _odata_csv, "renamed-csv": _renamed_csv}
+

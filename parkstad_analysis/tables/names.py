@@ -9,7 +9,7 @@ from ..errors import DataFormatError
 from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
 from ..readers.odata import read_odata_csv
-from ..readers.text import read_json
+from ..readers.text import read_json, read_plain_csv, require_columns
 from ..vocabulary.regions import clean_code, clean_codes, current_gemeenten, gemeente_names
 
 
@@ -35,24 +35,49 @@ def gemeente_lookup(fetched: list[tuple[Dataset, RawDataset]]) -> dict[str, str]
     return known
 
 
+def _code_names(raw: RawDataset) -> dict[str, object]:
+    """A code list as code → name: a JSON object, or a CSV with ``Identifier`` and ``Title`` (the OData v4 list)."""
+    path = raw.path()
+    if raw.format == "csv-code-names":
+        rows = read_plain_csv(path)
+        require_columns(rows, ("Identifier", "Title"), path)
+        if rows["Identifier"].duplicated().any():
+            raise DataFormatError(f"{path}: code {rows.loc[rows['Identifier'].duplicated(), 'Identifier'].iloc[0]!r} "
+                                  "is listed twice")
+        return dict(zip(rows["Identifier"], rows["Title"], strict=True))
+    document = read_json(path)
+    if not isinstance(document, dict):
+        raise DataFormatError(f"{path}: expected an object of buurt code → name")
+    return document
+
+
 def buurt_lookup(fetched: list[tuple[Dataset, RawDataset]]) -> dict[str, str]:
-    """Buurt code → name from the fetched code lists (JSON objects of code → name)."""
+    """Buurt code → name from the fetched code lists (later lists win: they are newer)."""
     known: dict[str, str] = {}
-    for _, raw in fetched:
-        path = raw.path()
-        document = read_json(path)
-        if not isinstance(document, dict):
-            raise DataFormatError(f"{path}: expected an object of buurt code → name")
-        for code, name in document.items():
-            if not str(clean_code(code)).startswith("BU") or not isinstance(name, str) or not name.strip():
-                raise DataFormatError(f"{path}: entry {code!r}: {name!r} is not a buurt code with a name")
-        known |= {str(k).strip(): v for k, v in document.items()}
+    for _, raw in sorted(fetched, key=lambda pair: pair[0].boundary_year or 0):
+        for code, name in _code_names(raw).items():
+            try:
+                valid = str(clean_code(code)).startswith("BU") and isinstance(name, str) and bool(name.strip())
+            except DataFormatError:
+                valid = False
+            if not valid:
+                raise DataFormatError(f"{raw.path()}: entry {code!r}: {name!r} is not a buurt code with a name")
+            known[str(code).strip()] = name.strip()
     return known
 
 
-def build_region_names(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
-    """Every (code, name) pair seen, with the table or layer and year it came from."""
-    parts = []
+def code_lists(fetched: list[tuple[Dataset, RawDataset]]) -> pd.DataFrame:
+    """The fetched code lists as (code, name, year, source) rows."""
+    rows = [{"region_code": str(code).strip(), "region_name": str(name).strip(), "year": dataset.boundary_year,
+             "source": dataset.id}
+            for dataset, raw in fetched for code, name in _code_names(raw).items()]
+    return pd.DataFrame.from_records(rows, columns=["region_code", "region_name", "year", "source"])
+
+
+def build_region_names(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame],
+                       lists: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every (code, name) pair seen, with the table, layer or code list and the year it came from."""
+    parts = [] if lists is None or lists.empty else [lists]
     for source, frame in [*tables.items(), *layers.items()]:
         if not len(frame) or "region_name" not in frame.columns:
             continue

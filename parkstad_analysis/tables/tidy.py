@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..config import Scope
 from ..errors import DataFormatError
 from ..readers.values import to_number
-from ..vocabulary.indicators import ID_COLUMNS, table_indicators
-from ..vocabulary.regions import all_parkstad_codes, clean_codes, gemeente_of, level_of
+from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary, table_indicators
+from ..vocabulary.regions import clean_codes, gemeente_of, level_of
 
 
 def tidy(
@@ -25,10 +26,11 @@ def tidy(
     names: pd.Series | None = None,
     year: int | pd.Series | None = None,
     period: pd.Series | None = None,
+    decimals: dict[str, int | None] | None = None,
 ) -> pd.DataFrame:
     """Assemble the package's tidy table from a raw frame.
 
-    (Over 60 lines only because of this numpydoc docstring; the body is 25 lines.)
+    (Over 60 lines only because of this numpydoc docstring; the body is 30 lines.)
 
     Parameters
     ----------
@@ -46,6 +48,9 @@ def tidy(
         The year of each row (required unless ``period`` gives it).
     period : Series, optional
         Quarter labels (``"2022Q3"``); sets ``year`` from them.
+    decimals : dict, optional
+        Raw column → decimals CBS publishes (from DataProperties); default the vocabulary's
+        decimals of the indicator. They decide how a ``.`` or ``,`` is read.
 
     Raises
     ------
@@ -70,10 +75,12 @@ def tidy(
     else:
         raise DataFormatError(f"{where}: no year or period for the rows")
     body = frame.reset_index(drop=True)
+    vocabulary = load_vocabulary().indicators
     for column, name in indicators.items():
         if column not in body.columns:
             raise DataFormatError(f"{where}: required column {column!r} absent")
-        out[name] = to_number(body[column], f"{where}, column {column!r}")
+        places = (decimals or {}).get(column, vocabulary[name].decimals if name in vocabulary else None)
+        out[name] = to_number(body[column], f"{where}, column {column!r}", places)
     keys = ["region_code", "period"] if "period" in out.columns else ["region_code", "year"]
     dup = out.duplicated(keys, keep=False)
     if dup.any():
@@ -82,9 +89,21 @@ def tidy(
     return out
 
 
-def in_parkstad(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows of Parkstad's gemeenten (of any year) and their wijken and buurten."""
-    return frame[frame["gemeente_code"].isin(all_parkstad_codes())].reset_index(drop=True)
+def in_scope(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The rows of the scope's gemeenten (of any year) and their wijken and buurten."""
+    wanted = scope.gemeenten()
+    if wanted is None or not len(frame):
+        return frame.reset_index(drop=True)
+    return frame[frame["gemeente_code"].isin(wanted)].reset_index(drop=True)
+
+
+def rows_in_scope(rows: pd.DataFrame, column: str, scope: Scope) -> pd.DataFrame:
+    """Raw rows whose region code (padded or not) lies in the scope: national files are cut before they are parsed."""
+    wanted = scope.gemeenten()
+    if wanted is None:
+        return rows
+    digits = rows[column].astype("string").str.strip().str[2:6]
+    return rows[digits.isin({code[2:] for code in wanted})]
 
 
 def concat(frames: list[pd.DataFrame], table: str, order: list[str]) -> pd.DataFrame:

@@ -65,12 +65,27 @@ class Area:
     source: str
     focus: int | None = None
     all_gemeenten: bool = False
+    #: For a gemeente formed by a merger: the gemeenten it was before ``boundaries[0]``.
+    predecessors: tuple[str, ...] = ()
 
     def codes_for(self, year: int | None = None) -> tuple[str, ...]:
-        """Codes of the area in the boundaries of ``year`` (Parkstad's gemeenten changed in 2019)."""
+        """Codes of the area in the boundaries of ``year``.
+
+        Parkstad's gemeenten changed in 2019; Beekdaelen before 2019 is Nuth, Onderbanken and
+        Schinnen together (see :meth:`composition_note`).
+        """
         if self.all_gemeenten and year is not None:
             return tuple(parkstad_gemeenten(year))
+        if self.predecessors and year is not None and year < self.boundaries[0]:
+            return self.predecessors
         return self.codes
+
+    def composition_note(self, year: int | None) -> str:
+        """What the area is made of in ``year`` when that differs from today (a merger), else ''."""
+        if self.predecessors and year is not None and year < self.boundaries[0]:
+            names = [gemeenten()[code].name for code in self.predecessors]
+            return f"{', '.join(names[:-1])} en {names[-1]} samen ({self.title} bestaat sinds {self.boundaries[0]})"
+        return ""
 
     @property
     def wijken(self) -> tuple[str, ...]:
@@ -121,9 +136,11 @@ def _gemeente_areas() -> dict[str, Area]:
     areas = {}
     for code, entry in gemeenten().items():
         name = entry.name.lower()
+        merged = tuple(c for c, other in gemeenten().items() if other.merged_into == code)
         areas[name] = Area(name=name, title=entry.name, level="gemeente", codes=(code,),
                            boundaries=(entry.since or 2014, entry.until or 2024), gemeente=code,
-                           definition=f"Gemeente {entry.name} ({code}).", source="CBS gemeentelijke indeling")
+                           definition=f"Gemeente {entry.name} ({code}).", source="CBS-gemeentelijke indeling",
+                           predecessors=merged)
     return areas
 
 

@@ -18,7 +18,7 @@ KINDS = ("count", "percentage", "mean", "other")
 #: Columns of every tidy region table that are not indicators.
 ID_COLUMNS = ("region_code", "region_name", "level", "gemeente_code", "year", "period")
 #: The processed tables indicators can belong to.
-TABLES = ("kwb", "benefits", "education", "income", "population", "cars")
+TABLES = ("kwb", "benefits", "education", "income", "cars")
 
 
 class Indicator(Strict):
@@ -28,10 +28,9 @@ class Indicator(Strict):
     title: str
     unit: str
     kind: Literal["count", "percentage", "mean", "other"]
-    tables: tuple[Literal["kwb", "benefits", "population", "education", "income", "cars"], ...]
+    tables: tuple[Literal["kwb", "benefits", "education", "income", "cars"], ...]
     decimals: int | None = pydantic.Field(default=None, ge=0, le=6)
     weight: str | None = None
-    rounded: int | None = pydantic.Field(default=None, gt=0)
     odata: tuple[str, ...] = ()
     statline: tuple[str, ...] = ()
 
@@ -41,16 +40,26 @@ class Rate(Strict):
 
     name: str = ""
     title: str
-    table: Literal["kwb", "benefits", "population", "education", "income", "cars"]
+    table: Literal["kwb", "benefits", "education", "income", "cars"]
     numerator: str
     denominator: str
     per: float = pydantic.Field(gt=0)
     unit: str
+    #: CBS's own percentage of the same rate (from the exact counts), where the table publishes one.
+    published: str | None = None
+
+
+class Table(Strict):
+    """A processed region table: what it is and how CBS rounds its counts below gemeente level."""
+
+    title: str
+    rounding: int = pydantic.Field(ge=0)
 
 
 class Vocabulary(Strict):
-    """Every known indicator and rate, plus the key maps of tables whose keys collide."""
+    """Every known table, indicator and rate, plus the key maps of tables whose keys collide."""
 
+    tables: dict[str, Table]
     indicators: dict[str, Indicator]
     rates: dict[str, Rate]
     odata_keys: dict[str, dict[str, tuple[str, ...]]]
@@ -70,6 +79,11 @@ class Vocabulary(Strict):
     def odata_aliases(self) -> dict[str, str]:
         """OData key base (without suffix) → stable indicator name, for keys that were renamed between years."""
         return {key: ind.name for ind in self.indicators.values() for key in ind.odata}
+
+    def rounding(self, indicator: str) -> int | None:
+        """The rounding base of an indicator's counts below gemeente level (that of its first table)."""
+        known = self.indicators.get(indicator)
+        return self.tables[known.tables[0]].rounding if known else None
 
     def title(self, name: str) -> str:
         """Title of an indicator or rate, or the name itself when it is not in the vocabulary."""
@@ -96,9 +110,13 @@ def load_vocabulary() -> Vocabulary:
     """
     text, where = packaged_text("indicators.toml")
     raw = read_toml(text, where)
-    unknown = sorted(set(raw) - {"indicator", "rate", "odata_keys", "dimension_codes"})
+    unknown = sorted(set(raw) - {"table", "indicator", "rate", "odata_keys", "dimension_codes"})
     if unknown:
-        raise ConfigError(f"{where}: unknown section(s) {unknown}; expected indicator, rate, odata_keys, dimension_codes")
+        raise ConfigError(f"{where}: unknown section(s) {unknown}; expected table, indicator, rate, odata_keys, "
+                          "dimension_codes")
+    tables = {name: validate(Table, entry, where, f"table {name!r}") for name, entry in raw.get("table", {}).items()}
+    if sorted(tables) != sorted(TABLES):
+        raise ConfigError(f"{where}: [table.*] must describe exactly {', '.join(TABLES)}; found {', '.join(tables)}")
     indicators = {name: validate(Indicator, {**entry, "name": name}, where, f"indicator {name!r}")
                   for name, entry in raw.get("indicator", {}).items()}
     rates = {name: validate(Rate, {**entry, "name": name}, where, f"rate {name!r}")
@@ -107,11 +125,13 @@ def load_vocabulary() -> Vocabulary:
         if entry.weight and entry.weight not in indicators:
             raise ConfigError(f"{where}: indicator {name!r} has weight {entry.weight!r}, which is not a declared indicator")
     for name, rate in rates.items():
-        for role in ("numerator", "denominator"):
+        for role in ("numerator", "denominator", "published"):
             column = getattr(rate, role)
+            if column is None:
+                continue
             if column not in indicators or rate.table not in indicators[column].tables:
                 raise ConfigError(f"{where}: rate {name!r} has {role} {column!r}, which is not an indicator of {rate.table!r}")
-    return Vocabulary(indicators=indicators, rates=rates, odata_keys=raw.get("odata_keys", {}),
+    return Vocabulary(tables=tables, indicators=indicators, rates=rates, odata_keys=raw.get("odata_keys", {}),
                       dimension_codes=raw.get("dimension_codes", {}))
 
 

@@ -1,0 +1,383 @@
+"""The figures of an area profile: each with its value, bounds, period, coverage, what stands in for it, and source.
+
+A profile for a year uses the KWB of that year and the benefits of a stated quarter
+(by default the year's last). Where a figure does not exist for the year asked, the
+nearest year that has it is used and the figure says so; where it exists only for a
+larger unit (income per wijk for a buurt area), the figure names that unit; a gemeente
+without a gemeente row in a year is summed from its buurten, and says how many.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..vocabulary.areas import Area, comparison_areas, get_area
+from ..vocabulary.indicators import load_vocabulary
+from .aggregate import rate, sum_counts, weighted_percentage
+from .indicators import age_shares, income, participation
+from .provenance import describe_sources, figure_sources
+
+#: The figures of a profile, in page order: (key, Dutch label, unit). ``share_*`` are shares of inhabitants.
+PROFILE = (
+    ("aantal_inwoners", "Inwoners", "aantal"),
+    ("nettoarbeidsparticipatie", "Netto arbeidsparticipatie", "%"),
+    ("bijstand_per_1000", "Personen met bijstand", "per 1.000 inwoners 15+"),
+    ("share_0_tot_15_jaar", "Inwoners 0 tot 15 jaar", "% van de inwoners"),
+    ("share_15_tot_25_jaar", "Inwoners 15 tot 25 jaar", "% van de inwoners"),
+    ("share_25_tot_45_jaar", "Inwoners 25 tot 45 jaar", "% van de inwoners"),
+    ("share_45_tot_65_jaar", "Inwoners 45 tot 65 jaar", "% van de inwoners"),
+    ("share_65_jaar_of_ouder", "Inwoners 65 jaar of ouder", "% van de inwoners"),
+    ("huishoudens_totaal", "Huishoudens", "aantal"),
+    ("gemiddelde_huishoudensgrootte", "Gemiddelde huishoudensgrootte", "personen"),
+    ("gemiddeld_inkomen_per_inwoner", "Gemiddeld inkomen per inwoner", "x € 1.000"),
+    ("huish_onder_of_rond_sociaal_minimum", "Huishoudens onder of rond het sociaal minimum", "%"),
+    ("k_40_huishoudens_met_laagste_inkomen", "Huishoudens in de laagste 40% van de inkomens", "%"),
+)
+#: A gemeente or Parkstad figure from part of its regions is shown only from this coverage on (never for counts).
+SHOWN_FROM = 0.9
+
+
+@dataclass
+class AreaFigure:
+    """One figure of one area: value and CBS-rounding bounds, its period, coverage, stand-in note and sources."""
+
+    key: str
+    label: str
+    unit: str
+    area: str
+    value: float
+    lower: float
+    upper: float
+    period: str
+    coverage: float
+    note: str = ""
+    sources: str = ""
+
+
+def _table_of(key: str) -> str:
+    vocabulary = load_vocabulary()
+    if key in vocabulary.rates:
+        return vocabulary.rates[key].table
+    if key.startswith("share_"):
+        return "kwb"
+    return vocabulary.indicators[key].tables[0]
+
+
+def _compute(tables: dict[str, pd.DataFrame], area: Area, key: str, period: str | int) -> pd.DataFrame:
+    """The aggregated result (one row or none) of a figure for an area in one period."""
+    vocabulary = load_vocabulary()
+    if key in vocabulary.rates:
+        spec = vocabulary.rates[key]
+        table = tables.get(spec.table)
+        rows = table[table["period"] == str(period)] if table is not None else pd.DataFrame()
+        return rate(rows, area, spec.numerator, spec.denominator, per=spec.per) if len(rows) else pd.DataFrame()
+    kwb = tables["kwb"]
+    rows = kwb[kwb["year"] == int(period)]
+    if key.startswith("share_"):
+        group = "k_" + key.removeprefix("share_")
+        return age_shares(rows, area, group) if rows[group].notna().any() else pd.DataFrame()
+    if rows.empty or rows[key].isna().all():
+        return pd.DataFrame()
+    if key == "nettoarbeidsparticipatie":
+        return participation(rows, area, tables.get("education"))
+    indicator = vocabulary.indicators[key]
+    if indicator.kind == "count":
+        return sum_counts(rows, area, key)
+    weight = indicator.weight if indicator.weight in rows.columns else "aantal_inwoners"
+    return weighted_percentage(rows, area, key, weight)
+
+
+def _from_buurten(tables: dict[str, pd.DataFrame], area: Area, key: str, year: int) -> tuple[Area, str] | None:
+    """A wijk or gemeente area as the sum of its buurten, for a year whose own rows lack the figure.
+
+    The buurten the area should have are those of the buurt list (boundary layer or code
+    list) nearest in year; the note says how many of them have the figure.
+    """
+    names = tables.get("region_names")
+    if names is None or area.level == "buurt":
+        return None
+    prefixes = {c[2:8] if area.level == "wijk" else c[2:6] for c in area.codes_for(year)}
+    width = 6 if area.level == "wijk" else 4
+    listed = names[names["region_code"].str.startswith("BU") & names["region_code"].str[2:2 + width].isin(prefixes)]
+    listed = listed.dropna(subset=["year"]).assign(_gemeente=listed["region_code"].str[2:6])
+    if listed.empty:
+        return None
+    expected, lists = [], set()
+    for _, per_gemeente in listed.groupby("_gemeente"):  # each gemeente from its own nearest buurt list
+        nearest = min(per_gemeente["year"].unique(), key=lambda y: (abs(int(y) - year), -int(y)))
+        expected += sorted(set(per_gemeente.loc[per_gemeente["year"] == nearest, "region_code"]))
+        lists.add(int(nearest))
+    kwb = tables["kwb"]
+    columns = ["k_" + key.removeprefix("share_")] if key.startswith("share_") else [key]
+    rows = kwb[(kwb["year"] == year) & kwb["region_code"].isin(expected)].dropna(subset=columns, how="all")
+    if rows.empty:
+        return None
+    note = f"som van {len(rows)} van de {len(expected)} buurten (buurtindeling {', '.join(map(str, sorted(lists)))})"
+    return replace(area, level="buurt", codes=tuple(expected), all_gemeenten=False, predecessors=()), note
+
+
+def area_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, period: str | int,
+                label: str = "", unit: str = "") -> AreaFigure | None:
+    """One figure of an area in one period, or ``None`` when the tables do not have it.
+
+    An area of wijken or gemeenten whose own rows lack the figure is summed from its buurten,
+    and the figure says so.
+    """
+    target, note = area, ""
+    result = _compute(tables, area, key, period)
+    if (result.empty or pd.isna(result["value"].iloc[0])) and "Q" not in str(period):
+        fallback = _from_buurten(tables, area, key, int(period))
+        if fallback:
+            target, note = fallback
+            result = _compute(tables, target, key, period)
+    if result.empty or pd.isna(result["value"].iloc[0]):
+        return None
+    row = result.iloc[0]
+    table = _table_of(key)
+    indicators = [key] if not key.startswith("share_") else ["k_" + key.removeprefix("share_"), "aantal_inwoners"]
+    if key in load_vocabulary().rates:
+        spec = load_vocabulary().rates[key]
+        indicators = [spec.numerator, spec.denominator]
+    sources = figure_sources(tables.get("provenance"), table, indicators, period, target.codes_for(None))
+    if "weight_basis" in result.columns and row["weight_basis"]:
+        note = "; ".join(filter(None, [note, f"gewogen naar {row['weight_basis']}"]))
+    if "Q" not in str(period):
+        note = "; ".join(filter(None, [area.composition_note(int(period)), note]))
+    return AreaFigure(key, label, unit, area.name, float(row["value"]), float(row["lower"]), float(row["upper"]),
+                      str(period), float(row["coverage"]), note, describe_sources(sources))
+
+
+def complete_enough(figure: AreaFigure | None) -> bool:
+    """A count needs all of the area's regions; a share or mean at least 90 % of its population."""
+    if figure is None:
+        return False
+    indicator = load_vocabulary().indicators.get(figure.key)
+    return figure.coverage >= (1.0 if indicator is not None and indicator.kind == "count" else SHOWN_FROM)
+
+
+def _income_stand_in(tables: dict[str, pd.DataFrame], area: Area, key: str, label: str, unit: str) -> AreaFigure | None:
+    """Income from the wijk-level maatwerk table (2020), for an area the KWB has no income figure for."""
+    if "income" not in tables or key not in ("gemiddeld_inkomen_per_inwoner", "k_40_huishoudens_met_laagste_inkomen"):
+        return None
+    result = income(tables["income"], tables["kwb"], area)
+    row = result[result["indicator"] == key]
+    if row.empty or pd.isna(row["value"].iloc[0]):
+        return None
+    row = row.iloc[0]
+    year = int(tables["income"]["year"].max())
+    sources = figure_sources(tables.get("provenance"), "income", [key], year, row["represented_by"].split(",")
+                             if row["represented_by"] else area.codes_for(None))
+    return AreaFigure(key, label, unit, area.name, float(row["value"]), float(row["lower"]), float(row["upper"]),
+                      str(year), float(row["coverage"]), row["stand_in"], describe_sources(sources))
+
+
+def best_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, year: int, quarter: str,
+                label: str = "", unit: str = "") -> AreaFigure | None:
+    """The figure for the profile's year (or quarter); else its nearest year, saying so; else a stand-in."""
+    if key in load_vocabulary().rates:
+        return area_figure(tables, area, key, quarter, label, unit)
+    years = sorted(tables["kwb"]["year"].dropna().astype(int).unique(), key=lambda y: (abs(y - year), -y))
+    for candidate in years:
+        figure = area_figure(tables, area, key, candidate, label, unit)
+        if complete_enough(figure):
+            if candidate != year:
+                figure.note = "; ".join(filter(None, [f"niet voor {year} beschikbaar", figure.note]))
+            return figure
+    return _income_stand_in(tables, area, key, label, unit)
+
+
+def _age_year(tables: dict[str, pd.DataFrame], area: Area, year: int) -> int:
+    """The year nearest to ``year`` in which the area has every age group: the age structure is of one year."""
+    keys = [key for key, *_ in PROFILE if key.startswith("share_")]
+    years = sorted(tables["kwb"]["year"].dropna().astype(int).unique(), key=lambda y: (abs(y - year), -y))
+    for candidate in years:
+        if all(complete_enough(area_figure(tables, area, key, candidate)) for key in keys):
+            return candidate
+    return year
+
+
+def key_figures(tables: dict[str, pd.DataFrame], area_name: str, year: int, quarter: str) -> list[AreaFigure]:
+    """Every profile figure the tables have for the area, each with its own period and source.
+
+    The age groups are shown for one year together (the nearest in which all are known).
+    """
+    area = get_area(area_name)
+    ages = _age_year(tables, area, year)
+    found = []
+    for key, label, unit in PROFILE:
+        wanted = ages if key.startswith("share_") else year
+        figure = best_figure(tables, area, key, wanted, quarter, label, unit)
+        if figure is not None and wanted != year and figure.period == str(wanted):
+            figure.note = "; ".join(filter(None, [f"leeftijdsopbouw van {wanted}: het jaar waarin alle groepen bekend zijn",
+                                                  figure.note]))
+        found.append(figure)
+    return [figure for figure in found if figure is not None]
+
+
+def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int, quarter: str) -> pd.DataFrame:
+    """The area against its gemeente and Parkstad, one row per figure, in the periods of the area's figures.
+
+    Columns: ``label``, ``unit``, ``period``, then per area its value and coverage
+    (``coverage_<area>``), then ``note`` (stand-ins, other years, weights) and ``sources``.
+    A gemeente or Parkstad figure from part of its regions is left out (counts need all of
+    them, shares and means at least 90 % of the population).
+    """
+    area = get_area(area_name)
+    others = comparison_areas(area)[1:]
+    rows = []
+    for figure in key_figures(tables, area_name, year, quarter):
+        period = figure.period
+        row = {"label": figure.label, "unit": figure.unit, "period": period, area.name: figure.value,
+               f"coverage_{area.name}": figure.coverage}
+        notes, sources = [figure.note] if figure.note else [], [figure.sources]
+        for other in others:
+            value = area_figure(tables, other, figure.key, period if "Q" in period else int(period))
+            value = value if complete_enough(value) else None
+            row[other.name] = value.value if value else np.nan
+            row[f"coverage_{other.name}"] = value.coverage if value else np.nan
+            if value and value.note and not value.note.startswith("gewogen"):
+                notes.append(f"{other.title}: {value.note}")
+            if value:
+                sources.append(value.sources)
+        row["note"] = "; ".join(notes)
+        row["sources"] = "; ".join(dict.fromkeys(s for part in sources for s in part.split("; ") if s))
+        rows.append(row)
+    columns = ["label", "unit", "period", area.name, *(o.name for o in others), f"coverage_{area.name}",
+               *(f"coverage_{o.name}" for o in others), "note", "sources"]
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def figures_frame(figures: list[AreaFigure]) -> pd.DataFrame:
+    """Key figures as a table (one row per figure)."""
+    return pd.DataFrame.from_records([asdict(f) for f in figures])
+
+
+#: What a profile maps when no indicators are asked for, in order of preference.
+MAP_CANDIDATES = ("bijstand_per_1000", "nettoarbeidsparticipatie", "gemiddeld_inkomen_per_inwoner",
+                  "huish_onder_of_rond_sociaal_minimum", "aantal_inwoners")
+
+
+def profile_quarter(benefits: pd.DataFrame, year: int) -> str:
+    """The benefit quarter of a profile for ``year``: the year's last quarter in the table, else the table's latest."""
+    quarters = sorted(benefits["period"].dropna().unique())
+    of_year = [q for q in quarters if q.startswith(str(year))]
+    return of_year[-1] if of_year else quarters[-1]
+
+
+def surroundings_for(area: Area) -> str:
+    """What a profile map colours around the area: the other buurten of its wijk for a buurt area, else its own."""
+    return "wijk" if area.level == "buurt" else "area"
+
+
+def map_choices(tables: dict[str, pd.DataFrame], area_name: str, indicators: list[str] | None, year: int,
+                quarter: str, maximum: int = 3) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The maps a profile can draw with values, and those it cannot (to name once, not to draw empty).
+
+    Each indicator is mapped in the profile's period (year, or quarter for benefit rates); a KWB
+    indicator the area's surroundings lack in that year is mapped in the nearest year that has it.
+    Without ``indicators`` the first ``maximum`` of :data:`MAP_CANDIDATES` that have values are chosen.
+
+    Returns
+    -------
+    tuple of lists
+        ``[(indicator, period), …]`` to draw, and ``[(indicator, period asked), …]`` without values.
+    """
+    area = get_area(area_name)
+    rates = load_vocabulary().rates
+    kwb = tables["kwb"]
+    codes = _surrounding_codes(tables, area)
+    chosen, missing = [], []
+    for indicator in indicators or MAP_CANDIDATES:
+        if indicator in rates:
+            table = tables[rates[indicator].table]
+            rows = table[(table["period"] == quarter) & table["region_code"].isin(codes)]
+            has = rows[rates[indicator].numerator].notna().any()
+            (chosen if has else missing).append((indicator, quarter))
+        else:
+            years = sorted(kwb["year"].dropna().astype(int).unique(), key=lambda y: (abs(y - year), -y))
+            found = next((y for y in years if kwb.loc[(kwb["year"] == y) & kwb["region_code"].isin(codes)
+                                                      & kwb["level"].eq("buurt"), indicator].notna().any()), None)
+            if found is None:
+                missing.append((indicator, str(year)))
+            else:
+                chosen.append((indicator, str(found)))
+        if not indicators and len(chosen) == maximum:
+            break
+    return chosen, missing
+
+
+def _surrounding_codes(tables: dict[str, pd.DataFrame], area: Area) -> set[str]:
+    """Buurt codes a profile map of the area colours (its own, or those of its wijken)."""
+    names = tables.get("region_names")
+    known = set(names["region_code"]) if names is not None else set(tables["kwb"]["region_code"])
+    if area.level == "buurt":
+        wijken = {c[2:8] for c in area.codes}
+        return {c for c in known if c.startswith("BU") and c[2:8] in wijken}
+    width = 6 if area.level == "wijk" else 4
+    prefixes = {c[2:2 + width] for c in area.codes_for(None)}
+    return {c for c in known if c.startswith("BU") and c[2:2 + width] in prefixes}
+
+
+def trend_series(tables: dict[str, pd.DataFrame], area_name: str, kind: str = "bijstand") -> pd.DataFrame:
+    """A benefit rate per quarter for the area, its gemeente and Parkstad, with CBS-rounding bounds.
+
+    A gemeente or Parkstad series is kept only for the quarters in which the benefit table covers
+    all of it (offline the table covers Heerlen only, so there is no Parkstad line).
+    """
+    from .indicators import benefit_rates
+
+    parts = []
+    for position, each in enumerate(comparison_areas(get_area(area_name))):
+        rates = benefit_rates(tables["benefits"], each)
+        rates = rates[rates["kind"] == kind]
+        if position:
+            rates = rates[rates["coverage"] >= 1.0]
+        parts.append(rates[["period", "value", "lower", "upper", "coverage"]].assign(series=each.name, title=each.title))
+    return pd.concat(parts, ignore_index=True)
+
+
+def inhabitants_by_year(tables: dict[str, pd.DataFrame], area_name: str) -> pd.DataFrame:
+    """The area's inhabitants in every KWB year that covers all of it, with the source of each year."""
+    area = get_area(area_name)
+    rows = []
+    for year in sorted(tables["kwb"]["year"].dropna().astype(int).unique()):
+        figure = area_figure(tables, area, "aantal_inwoners", year)
+        if figure is not None and figure.coverage >= 1.0:
+            rows.append({"year": str(year), "value": figure.value, "sources": figure.sources, "note": figure.note})
+    return pd.DataFrame.from_records(rows, columns=["year", "value", "sources", "note"])
+
+
+def missing_maps_note(missing: list[tuple[str, str]]) -> str:
+    """One sentence naming the maps a profile cannot draw, instead of drawing them empty."""
+    vocabulary = load_vocabulary()
+    listed = ", ".join(f"{vocabulary.title(indicator).lower()} ({period})" for indicator, period in missing)
+    return (f"Niet als kaart getoond, omdat de beschikbare bestanden er voor de buurten van dit gebied geen cijfers van "
+            f"hebben: {listed}.")
+
+
+def comparison_display(tables: dict[str, pd.DataFrame], area_name: str, year: int,
+                       quarter: str) -> tuple[pd.DataFrame, dict[str, tuple[str, int | None]], list[str]]:
+    """The comparison as a page shows it: columns with Dutch headers and decimals, and footnotes for its notes."""
+    area = get_area(area_name)
+    table = comparison(tables, area_name, year, quarter)
+    others = comparison_areas(area)[1:]
+    notes, marks = [], []
+    for text in table["note"]:
+        if text and text not in notes:
+            notes.append(text)
+        marks.append(f"{notes.index(text) + 1}" if text else "")
+    table = table.assign(mark=marks, label=[f"{lab} ({unit})" for lab, unit in zip(table["label"], table["unit"], strict=True)],
+                         decimals=[0 if unit == "aantal" else 1 for unit in table["unit"]])
+    columns = {"label": ("Indicator", None), "period": ("Periode", None), area.name: (area.title, 1)}
+    columns |= {o.name: (o.title, 1) for o in others}
+    columns |= {"mark": ("Noot", None)}
+    footnotes = [f"{i}. {text}" for i, text in enumerate(notes, start=1)]
+    return table, columns, footnotes
+
+
+def sources_text(table: pd.DataFrame) -> str:
+    """The sources of a comparison table, each named once."""
+    return "; ".join(dict.fromkeys(s for text in table["sources"] for s in str(text).split("; ") if s)) or "CBS"
