@@ -16,7 +16,7 @@ __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "main", "make_parser"]
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(root=args.root, mirror=args.mirror)
+    return Settings.from_env(root=args.root, mirror=args.mirror, scope=args.scope)
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
@@ -37,7 +37,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     print(f"mirror: {settings.mirror or 'none (downloading from CBS)'}")
-    for result in fetch(args.datasets or None, settings, progress=not args.quiet):
+    for result in fetch(args.datasets or None, settings, progress=not args.quiet, retries=args.retries,
+                        timeout=args.timeout, deadline=args.deadline):
         print(f"{result.status:8} {result.dataset_id}" + (f" ({result.origin})" if result.origin else ""))
     return EXIT_OK
 
@@ -114,6 +115,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", help="project folder (default: the checkout, or $PARKSTAD_HOME)")
     parser.add_argument("--mirror", help="folder with CBS files to use instead of the internet "
                                          "(default: $PARKSTAD_CBS_MIRROR, else ../shared/cbs when present)")
+    parser.add_argument("--scope", help="gemeenten to fetch and build: parkstad (default), nl, or codes like "
+                                        "GM0917,GM0928 (default: $PARKSTAD_SCOPE)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("datasets", help="list the dataset registry and what is fetched")
@@ -122,6 +125,9 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fetch", help="fill data/raw from the mirror or CBS (cached datasets are kept)")
     p.add_argument("datasets", nargs="*", help="dataset ids (default: all the mirror holds, or all from CBS)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--retries", type=int, default=3, help="attempts after the first on server errors (default 3)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the next bytes (default 60)")
+    p.add_argument("--deadline", type=float, default=1800.0, help="seconds one dataset may take in all (default 1800)")
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("build", help="build data/processed from data/raw")

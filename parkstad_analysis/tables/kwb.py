@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..config import Scope
 from ..errors import DataFormatError
 from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
@@ -37,7 +38,7 @@ from ..readers.statline import (
 )
 from ..readers.text import read_json, read_plain_csv
 from ..vocabulary.indicators import load_vocabulary, table_indicators
-from ..vocabulary.regions import all_parkstad_codes, gemeente_names
+from ..vocabulary.regions import gemeente_names
 from .context import BuildContext, log
 from .tidy import rows_in_scope, tidy
 
@@ -123,8 +124,9 @@ def kwb_from_odata(folder: Path, year: int, where: str) -> pd.DataFrame:
     return _from_keys(rows, props, year, where, names=names)
 
 
-def kwb_from_stripped(folder: Path, year: int, where: str) -> pd.DataFrame:
-    """Tidy the stripped KWB export: ``{region code: {key: value}}`` plus DataProperties."""
+def kwb_from_stripped(folder: Path, year: int, where: str, scope: Scope | None = None) -> pd.DataFrame:
+    """Tidy the stripped KWB export: ``{region code: {key: value}}`` plus DataProperties (rows of ``scope``,
+    default Parkstad)."""
     props = read_data_properties(folder / "DataProperties.json")
     data_files = sorted(p for p in folder.glob("*.json")
                         if p.name not in ("DataProperties.json", "TableInfos.json") and not p.name.startswith("_"))
@@ -135,7 +137,7 @@ def kwb_from_stripped(folder: Path, year: int, where: str) -> pd.DataFrame:
     if not isinstance(document, dict) or not all(isinstance(v, dict) for v in document.values()):
         raise DataFormatError(f"{where}: expected an object of region code → {{key: value}}")
     rows = pd.DataFrame.from_dict(document, orient="index").rename_axis("WijkenEnBuurten").reset_index()
-    rows = rows[rows["WijkenEnBuurten"].str.strip().str[2:6].isin({c[2:] for c in all_parkstad_codes()})]
+    rows = rows_in_scope(rows, "WijkenEnBuurten", scope or Scope("parkstad"))
     return _from_keys(rows, props, year, str(data_file), names=None)
 
 
@@ -166,7 +168,7 @@ def _odata_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.
 
 def _stripped_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
     check_table_info(raw.folder, dataset.table_id)
-    return kwb_from_stripped(raw.folder, dataset.year, str(raw.folder))
+    return kwb_from_stripped(raw.folder, dataset.year, str(raw.folder), context.settings.scope)
 
 
 def _odata_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
