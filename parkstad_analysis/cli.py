@@ -1,16 +1,22 @@
 """The ``parkstad`` command.
 
-Exit codes: 0 success, 1 a run failed (a notebook, a download), 2 bad input
-(unknown dataset/area/indicator, bad option, unreadable file).
+Exit codes: 0 success; 1 a run failed (a notebook, a download, a full disk, another
+command holding the folder); 2 bad input (unknown dataset/area/indicator, bad option,
+unreadable file, a folder that cannot be read or written); 130/143 interrupted by
+SIGINT/SIGTERM. Every failure ends in one line naming the path and the cause;
+``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
+import traceback
+from importlib.metadata import version
 
 from .config import Settings
-from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, DataFormatError, FetchError, ParkstadError, UnknownNameError
+from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, ParkstadError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "main", "make_parser"]
 
@@ -38,7 +44,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     settings = _settings(args)
     print(f"mirror: {settings.mirror or 'none (downloading from CBS)'}")
     for result in fetch(args.datasets or None, settings, progress=not args.quiet, retries=args.retries,
-                        timeout=args.timeout, deadline=args.deadline):
+                        timeout=args.timeout, deadline=args.deadline, file_deadline=args.file_deadline):
         print(f"{result.status:8} {result.dataset_id}" + (f" ({result.origin})" if result.origin else ""))
     return EXIT_OK
 
@@ -58,7 +64,7 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"{row.compared} figures, {verdict}")
     for name in report.skipped:
         print(f"skipped {name}: no raw data fetched for it")
-    print(f"written to {settings.processed_dir}")
+    print(f"written to {settings.processed_dir} (generation {report.generation})")
     return EXIT_OK
 
 
@@ -93,8 +99,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     result = run_report(settings, areas=args.areas, years=args.years, notebooks=args.notebooks,
-                        indicators=args.indicators, classification=args.classification, jobs=args.jobs,
-                        incremental=args.incremental, progress=not args.quiet)
+                        indicators=args.indicators, classification=args.classification, breaks=args.breaks,
+                        jobs=args.jobs, incremental=args.incremental, name=args.name,
+                        keep=None if args.keep == 0 else args.keep, progress=not args.quiet)
+    for note in result.notes:
+        print(f"note: {note}")
     if result.status == "skipped":
         print(f"skipped: {result.message}")
         return EXIT_OK
@@ -102,16 +111,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"{'ok' if job.ok else 'FAILED':7} {job.name:40} {job.seconds:6.1f} s" + (f"  {job.error}" if job.error else ""))
     if result.status == "failed":
         print(f"parkstad report: failed: {result.message}", file=sys.stderr)
-        print(f"reports/latest still points at the last good run; this run is kept in {result.run_dir}", file=sys.stderr)
+        print(f"reports/{result.pointer} still points at the last good run; this run is kept in {result.run_dir}",
+              file=sys.stderr)
         return EXIT_FAILED
-    print(f"report written to {result.run_dir} (reports/latest → {result.run_dir.name})")
-    print(f"open {settings.reports_dir / 'latest' / 'index.html'}")
+    print(f"report written to {result.run_dir} (reports/{result.pointer} → {result.run_dir.name})")
+    print(f"open {settings.reports_dir / result.pointer / 'index.html'}")
     return EXIT_OK
 
 
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="parkstad", description="CBS data, maps and reports for Parkstad Limburg")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('parkstad-analysis')}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     parser.add_argument("--root", help="project folder (default: the checkout, or $PARKSTAD_HOME)")
     parser.add_argument("--mirror", help="folder with CBS files to use instead of the internet "
                                          "(default: $PARKSTAD_CBS_MIRROR, else ../shared/cbs when present)")
@@ -128,6 +140,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=3, help="attempts after the first on server errors (default 3)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the next bytes (default 60)")
     p.add_argument("--deadline", type=float, default=1800.0, help="seconds one dataset may take in all (default 1800)")
+    p.add_argument("--file-deadline", type=float, default=600.0,
+                   help="seconds one file or request may take, retries included (default 600)")
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("build", help="build data/processed from data/raw")
@@ -140,7 +154,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicators", nargs="+", help="indicators to map in the area profiles")
     p.add_argument("--classification", default="quantiles",
                    help="quantiles, natural_breaks, equal_interval (default quantiles)")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks in parallel (default: number of cores)")
+    p.add_argument("--breaks", nargs="+", type=float,
+                   help="class bounds for --classification user, rising (e.g. 10 20 30)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks in parallel (default: number of cores, at most what memory allows)")
+    p.add_argument("--name", help="the pointer this run moves (default latest, or latest-<…> for a partial matrix)")
+    p.add_argument("--keep", type=int, default=5, help="complete runs to keep; 0 keeps all (default 5)")
     p.add_argument("--incremental", action="store_true",
                    help="skip the run when notebooks, parameters and data are unchanged since the last good run")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -152,21 +171,34 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def os_error_exit(exc: OSError) -> tuple[int, str]:
+    """The exit code and one-line message for an operating-system error (a path that cannot be used)."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    cause = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return EXIT_FAILED, f"{where}{cause}; free some space and run again (nothing half-written was kept)"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return EXIT_BAD_INPUT, f"{where}{cause}; the folder must be readable and writable by this user"
+    return EXIT_FAILED, f"{where}{cause}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``parkstad`` console script."""
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (UnknownNameError, DataFormatError) as exc:
-        print(f"parkstad {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except FetchError as exc:
-        print(f"parkstad {args.command}: failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     except ParkstadError as exc:
-        print(f"parkstad {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        code, message = exc.exit_code, str(exc)
+    except OSError as exc:
+        code, message = os_error_exit(exc)
+    except KeyboardInterrupt:  # fetch and build stop between files; what they wrote is staged, not published
+        code, message = 130, "interrupted by SIGINT; nothing half-written was kept"
+    if args.debug:
+        traceback.print_exc()
+    kind = "error" if code == EXIT_BAD_INPUT else "interrupted" if code > 128 else "failed"
+    print(f"parkstad {args.command}: {kind}: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

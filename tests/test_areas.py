@@ -5,7 +5,7 @@ import pytest
 
 from parkstad_analysis.analysis.aggregate import rate, sum_counts, weighted_percentage
 from parkstad_analysis.analysis.indicators import benefit_rates, participation
-from parkstad_analysis.errors import DataFormatError, UnknownNameError
+from parkstad_analysis.errors import ConfigError, DataFormatError, UnknownNameError
 from parkstad_analysis.processed import ProcessedStore
 from parkstad_analysis.vocabulary import areas
 from parkstad_analysis.vocabulary.areas import get_area
@@ -139,3 +139,16 @@ def test_parkstad_before_2019_uses_the_old_gemeenten():
 def test_area_without_figures_gives_empty_result_with_columns(benefits):
     result = rate(benefits, get_area("rolduckerveld"), "bijstand_ontvangers", "inwoners_15_plus")
     assert result.empty and {"value", "coverage", "period"} <= set(result.columns)
+
+
+def test_build_refuses_an_area_code_no_cbs_list_holds(built):
+    from parkstad_analysis.processed import NAMES_TABLE
+    from parkstad_analysis.tables.names import check_area_codes
+
+    names = ProcessedStore(built).load_table(NAMES_TABLE)
+    check_area_codes(names, built.scope)  # the shipped areas.toml passes
+    typo = areas.parse_areas({"gms_typo": {
+        "title": "GMS met typefout", "level": "buurt", "codes": ["BU09173100", "BU09173109"], "boundaries": [2016, 2024],
+        "gemeente": "GM0917", "definition": "test", "source": "test"}}, "areas.toml")
+    with pytest.raises(ConfigError, match=r"area 'gms_typo' \(buurt, boundaries 2016-2024\): BU09173109$"):
+        check_area_codes(names, built.scope, typo)

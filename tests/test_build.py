@@ -96,7 +96,7 @@ def test_failed_build_leaves_processed_and_raw_as_they_were(project, shared, tmp
         build(settings)
     assert tree_state(project.processed_dir) == processed_before
     assert tree_state(project.raw_dir) == raw_before
-    assert not list(project.root.glob("data/.build-*"))
+    assert not list(project.root.glob("data/processed/generations/.staging-*"))
 
 
 def _by_code(path, column, sep=",", code="regiocode_derived"):

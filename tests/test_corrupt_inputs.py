@@ -246,7 +246,7 @@ def test_corrupted_file_gives_a_clear_error_and_changes_nothing(project, dataset
             build(project)
         assert tree_state(project.processed_dir) == processed_before
     assert tree_state(project.raw_dir) == raw_before
-    assert not list(project.root.glob("data/.build-*"))
+    assert not list(project.root.glob("data/processed/generations/.staging-*"))
 
 
 def test_wrong_table_info_is_refused(project):

@@ -165,3 +165,19 @@ def test_every_focus_area_lies_inside_its_gemeente_on_the_locator_map(layers):
         shape = area_shape(area, layers).union_all()
         inside = shape.intersection(gemeenten[successor(area.gemeente)]).area / shape.area
         assert inside > 0.97, (name, inside)  # generalised wijk outlines of 2016 against detailed buurten of 2023
+
+
+def test_dollar_signs_in_names_are_text_not_mathtext(tables, layers, tmp_path):
+    """A CBS or user name holding ``$…$`` is drawn as written: matplotlib must not parse it as mathtext."""
+    import matplotlib.pyplot as plt
+
+    hostile = {name: frame.copy() for name, frame in layers.items()}
+    for frame in hostile.values():
+        frame["region_name"] = frame["region_name"].where(frame["region_code"] != "BU09173101", "Grasbroek $\\frac{x$")
+    fig, ax = plt.subplots()  # axes made outside the package's style, as a user in JupyterLab would
+    drawing = _draw(tables, hostile, "gms", "bijstand_per_1000", ax=ax, title="Bijstand in $GMS")
+    written = save(drawing.ax.figure, tmp_path / "hostile", formats=("png", "svg"))
+    assert [p.stat().st_size > 0 for p in written] == [True, True]
+    texts = [t.get_text() for t in drawing.ax.figure.findobj(lambda o: hasattr(o, "get_text"))]
+    assert any("Grasbroek $\\frac{x$" in t for t in texts)
+    plt.close(fig)

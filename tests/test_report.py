@@ -9,6 +9,7 @@ import pytest
 from parkstad_analysis.cli import EXIT_BAD_INPUT, EXIT_FAILED, main
 from parkstad_analysis.config import Settings
 from parkstad_analysis.errors import UnknownNameError
+from parkstad_analysis.processed import ProcessedStore
 from parkstad_analysis.reporting.notebook_helpers import recorded
 from parkstad_analysis.reporting.plan import input_hash, plan
 from parkstad_analysis.reporting.report import run_report
@@ -47,7 +48,9 @@ def test_area_profile_records_the_figures_of_the_injected_area(good_run, shared)
 
 def test_run_folder_has_pages_maps_index_and_manifest(good_run, reporting):
     run_dir = good_run.run_dir
-    assert (reporting.reports_dir / "latest").resolve() == run_dir.resolve()
+    # a partial matrix moves its own pointer, never the full report's
+    assert good_run.pointer == "latest-area_profile-funding-gms" and not (reporting.reports_dir / "latest").exists()
+    assert (reporting.reports_dir / good_run.pointer).resolve() == run_dir.resolve()
     index = (run_dir / "index.html").read_text("utf-8")
     assert 'href="area_profile_gms_2019.html"' in index and 'href="funding.html"' in index
     assert "figures/area_profile_gms_2019/gms_bijstand_per_1000.png" in index
@@ -56,7 +59,8 @@ def test_run_folder_has_pages_maps_index_and_manifest(good_run, reporting):
     page = (run_dir / "area_profile_gms_2019.html").read_text("utf-8")
     assert "data:image/png;base64" in page and "load_tables()" not in page  # figures embedded, code hidden
     manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
-    assert manifest["outcome"] == "success" and manifest["jobs"] == 2
+    assert manifest["outcome"] == "success" and manifest["jobs"] == 2 and manifest["report"] == good_run.pointer
+    assert manifest["generation"] == ProcessedStore(reporting).generation
     assert {n["name"] for n in manifest["notebooks"]} == {"area_profile_gms_2019", "funding"}
     assert manifest["notebooks"][0]["parameters"]["AREA"] == "gms"
     assert "kwb.parquet" in manifest["data"] and manifest["versions"]["pandas"]
@@ -89,8 +93,9 @@ def test_failed_notebook_keeps_last_good_run(good_run, reporting, capsys):
     assert code == EXIT_FAILED
     err = capsys.readouterr().err
     assert "area_profile_gms_2019 failed in cell" in err and "ValueError: kapotte cel" in err
-    assert (settings.reports_dir / "latest").resolve() == good_run.run_dir.resolve()
-    failed_runs = [p for p in settings.reports_dir.iterdir() if p.is_dir() and p.name not in (good_run.run_dir.name, "latest")]
+    assert "reports/latest-area_profile-gms still points at the last good run" in err
+    assert (settings.reports_dir / good_run.pointer).resolve() == good_run.run_dir.resolve()
+    failed_runs = [p for p in settings.reports_dir.iterdir() if not p.is_symlink() and p.name != good_run.run_dir.name]
     kept = [p / "notebooks/area_profile_gms_2019.ipynb" for p in failed_runs]
     assert any(p.is_file() for p in kept)
     manifest = json.loads((failed_runs[0] / "manifest.json").read_text("utf-8"))
@@ -127,7 +132,7 @@ def test_two_runs_at_once_write_separate_folders(reporting):
             lambda _: run_report(reporting, notebooks=["data_overview"], jobs=1, progress=False), range(2))
     assert first.status == second.status == "success"
     assert first.run_dir != second.run_dir
-    latest = (reporting.reports_dir / "latest").resolve()
+    latest = (reporting.reports_dir / "latest-data_overview").resolve()
     assert latest in (first.run_dir.resolve(), second.run_dir.resolve())
     for result in (first, second):
         manifest = json.loads((result.run_dir / "manifest.json").read_text("utf-8"))
@@ -144,7 +149,7 @@ def test_killed_run_leaves_the_last_good_report(reporting):
 
     from parkstad_analysis.reporting.publish import INCOMPLETE, prune_incomplete
 
-    latest = reporting.reports_dir / "latest"
+    latest = reporting.reports_dir / "latest-data_overview"
     before = latest.resolve()
     known = set(reporting.reports_dir.iterdir())
     parkstad = str(Path(sys.executable).with_name("parkstad"))

@@ -9,11 +9,12 @@ from tqdm.auto import tqdm
 
 from ..config import Settings
 from ..errors import FetchError
+from ..locks import folder_lock, sweep
 from .download import download_file
 from .http import Deadline, HttpClient
 from .mirror import copy_from_mirror, in_mirror
 from .odata import fetch_odata_table
-from .raw import publish_dataset, raw_dataset, staged_dataset
+from .raw import STAGING_PREFIX, publish_dataset, raw_dataset, staged_dataset
 from .registry import Dataset, get_dataset, load_registry
 
 
@@ -47,6 +48,7 @@ def fetch(
     backoff: float = 1.0,
     timeout: float = 60.0,
     deadline: float = 1800.0,
+    file_deadline: float | None = None,
 ) -> list[FetchResult]:
     """Fill ``data/raw/`` with the named datasets, once.
 
@@ -62,6 +64,8 @@ def fetch(
         Attempts after the first, back-off factor (seconds) and the wait for the next bytes.
     deadline : float
         Seconds one dataset (all its requests and retries) may take.
+    file_deadline : float, optional
+        Seconds one request or file (with its retries) may take; default ``deadline``.
 
     Returns
     -------
@@ -83,10 +87,12 @@ def fetch(
     registry = load_registry()
     ids = list(dataset_ids) if dataset_ids else default_datasets(settings, registry)
     datasets = [get_dataset(i, registry) for i in ids]  # validate all names first
-    settings.raw_dir.mkdir(parents=True, exist_ok=True)
-    client = HttpClient(retries=retries, backoff=backoff, timeout=timeout, deadline=deadline, progress=progress)
-    return [_fetch_one(dataset, settings, client)
-            for dataset in tqdm(datasets, desc="fetch", unit="dataset", disable=not progress or len(datasets) < 2)]
+    client = HttpClient(retries=retries, backoff=backoff, timeout=timeout, deadline=file_deadline or deadline,
+                        progress=progress)
+    with folder_lock(settings.raw_dir, "fetch"):
+        sweep(settings.raw_dir, STAGING_PREFIX)  # left by a fetch that was killed
+        return [_fetch_one(dataset, settings, client, deadline)
+                for dataset in tqdm(datasets, desc="fetch", unit="dataset", disable=not progress or len(datasets) < 2)]
 
 
 def _other_scope(cached, dataset: Dataset, settings: Settings) -> str | None:
@@ -96,7 +102,7 @@ def _other_scope(cached, dataset: Dataset, settings: Settings) -> str | None:
     return None
 
 
-def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient) -> FetchResult:
+def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient, seconds: float) -> FetchResult:
     cached = raw_dataset(dataset.id, settings)
     if cached is not None:
         stale = cached.stale_for(dataset) or _other_scope(cached, dataset, settings)
@@ -117,10 +123,10 @@ def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient) -> Fetc
             files = copy_from_mirror(dataset, settings.mirror, staging)
         elif dataset.source == "odata":
             origin, fmt = "cbs-odata", dataset.format
-            files = fetch_odata_table(dataset, settings, staging, client, Deadline(client.deadline, f"dataset {dataset.id!r}"))
+            files = fetch_odata_table(dataset, settings, staging, client, Deadline(seconds, f"dataset {dataset.id!r}"))
         else:
             origin, fmt = "cbs-url", dataset.format
-            files = download_file(dataset, staging, client, Deadline(client.deadline, f"dataset {dataset.id!r}"))
+            files = download_file(dataset, staging, client, Deadline(seconds, f"dataset {dataset.id!r}"))
         record = {"dataset": dataset.id, "origin": origin, "format": fmt, "files": files,
                   "table_id": dataset.table_id, "licence": dataset.licence, "scope": settings.scope.name}
         publish_dataset(staging, settings.raw_dir / dataset.id, record)

@@ -31,6 +31,13 @@ class Deadline:
         self.seconds, self.what = seconds, what
         self.at = time.monotonic() + seconds
 
+    def within(self, seconds: float, what: str) -> Deadline:
+        """A deadline for one part (a file, a request): ``seconds`` from now, but never past this one."""
+        part = Deadline(seconds, what)
+        if self.at < part.at:
+            part.at, part.seconds, part.what = self.at, self.seconds, self.what
+        return part
+
     def left(self) -> float:
         """Seconds left; raises :class:`FetchError` when none are."""
         left = self.at - time.monotonic()
@@ -51,7 +58,8 @@ class HttpClient:
     timeout : float
         Seconds to wait for a connection or for the next bytes of an answer.
     deadline : float
-        Seconds one request (all its attempts together) may take.
+        Seconds one request or file (all its attempts together) may take; within a dataset's
+        deadline when one is passed.
     progress : bool
         Show progress bars.
     """
@@ -67,6 +75,10 @@ class HttpClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = "parkstad-analysis"
+
+    def _for_request(self, url: str, deadline: Deadline | None) -> Deadline:
+        """The deadline of one request or file: the client's, within the dataset's when there is one."""
+        return deadline.within(self.deadline, url) if deadline else Deadline(self.deadline, url)
 
     def _pause(self, attempt: int, deadline: Deadline) -> None:
         wait = self.backoff * (2**attempt) * (1 + random.random() / 2)
@@ -113,12 +125,12 @@ class HttpClient:
             chunks.clear()
             yield chunks.append
 
-        self._with_retries(url, params, deadline or Deadline(self.deadline, url), fresh)
+        self._with_retries(url, params, self._for_request(url, deadline), fresh)
         return b"".join(chunks)
 
     def get_json(self, url: str, params: dict | None = None, deadline: Deadline | None = None) -> dict:
         """GET a JSON document; retry when the body arrives cut short or is not JSON."""
-        deadline = deadline or Deadline(self.deadline, url)
+        deadline = self._for_request(url, deadline)
         last: Exception | None = None
         for attempt in range(self.retries + 1):
             body = self.get(url, params, deadline)
@@ -138,4 +150,4 @@ class HttpClient:
             with open(target, "wb") as handle:
                 yield handle.write
 
-        self._with_retries(url, None, deadline or Deadline(self.deadline, url), fresh)
+        self._with_retries(url, None, self._for_request(url, deadline), fresh)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from ..atomic import publish_folder, remove_tree, write_json
 from ..config import Settings
-from ..errors import ChecksumError, FetchError
+from ..errors import ChecksumError, ConfigError, FetchError
+from ..locks import owned_name
 
 SOURCE_FILE = "_source.json"
 STAGING_PREFIX = ".partial-"
@@ -70,6 +71,12 @@ def raw_dataset(dataset_id: str, settings: Settings) -> RawDataset | None:
     """The fetched copy of a dataset in ``settings.raw_dir``, or ``None`` when it has not been fetched."""
     folder = settings.raw_dir / dataset_id
     marker = folder / SOURCE_FILE
+    if folder.is_symlink():
+        try:
+            folder.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:  # a loop or a dangling link would read as "not fetched"
+            raise ConfigError(f"{folder}: a symbolic link that leads nowhere ({exc.__class__.__name__}: {exc}); "
+                              "remove it and run `parkstad fetch` again") from None
     if not marker.is_file():
         return None
     try:
@@ -101,7 +108,7 @@ def verify_raw(raw: RawDataset) -> None:
 def staged_dataset(raw_dir: Path, dataset_id: str) -> Iterator[Path]:
     """A temporary folder in ``raw_dir`` for one dataset; removed unless :func:`publish_dataset` moved it."""
     raw_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{dataset_id}-", dir=raw_dir))
+    staging = Path(tempfile.mkdtemp(prefix=owned_name(STAGING_PREFIX, dataset_id), dir=raw_dir))
     try:
         yield staging
     finally:

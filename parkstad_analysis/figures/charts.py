@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import PALETTE, STYLE, euros, wrap
+from .style import PALETTE, STYLE, euros, literal_text, wrap
 
 #: The press release of the Regio Deal projects: the start the trend charts mark.
 PROJECT_START = ("2020Q4", "start Regio Deal-projecten\n(persbericht 17-12-2020)")
@@ -26,6 +26,7 @@ def _heading(ax: Axes, title: str, source: str) -> None:
     """Title above and source below, left-aligned, wrapped so that nothing is cut off."""
     ax.set_title(wrap(title, 85), loc="left", fontsize=12, fontweight="bold")
     ax.figure.supxlabel(wrap(source, 150), x=0.01, ha="left", fontsize=7.5, color="#666666")
+    literal_text(ax.figure)
 
 
 def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS", ax: Axes | None = None,

@@ -29,7 +29,18 @@ from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, get_area
 from .labels import label_context, label_regions, north_arrow
 from .layers import MapLayer, area_codes_in, best_layer, boundary_source
-from .style import CONTEXT_COLOUR, DIVERGING, EDGE_COLOUR, FIGSIZE, MISSING_COLOUR, SEQUENTIAL, STYLE, dutch_number, wrap
+from .style import (
+    CONTEXT_COLOUR,
+    DIVERGING,
+    EDGE_COLOUR,
+    FIGSIZE,
+    MISSING_COLOUR,
+    SEQUENTIAL,
+    STYLE,
+    dutch_number,
+    literal_text,
+    wrap,
+)
 
 #: Map classifications (mapclassify): quantiles, Fisher-Jenks natural breaks, equal interval, user breaks.
 CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "user")
@@ -301,6 +312,7 @@ def choropleth(
         if len(scene.shown) <= 6:
             label_context(ax, scene.context[~scene.context["region_code"].isin(scene.shown["region_code"])])
         _texts(ax, legend_ax, scene, handles, title, own)
+        literal_text(ax.figure)
     shown, chosen = scene.shown, scene.chosen
     return MapDrawing(
         ax=ax, legend_ax=legend_ax, area=scene.focus.name, indicator=indicator, period=scene.data.period,

@@ -15,7 +15,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from ..vocabulary.areas import focus_areas, get_area, split_areas
 from .labels import HALO, north_arrow
 from .layers import area_shape, gemeenten_layer
-from .style import FIGSIZE, STYLE, euros
+from .style import FIGSIZE, STYLE, euros, literal_text
 
 
 @dataclass
@@ -56,6 +56,7 @@ def _finish(ax: Axes, title: str, subtitle: str, source: str) -> None:
     fig.text(0.02, 0.955, title, fontsize=14, fontweight="bold", va="top")
     fig.text(0.02, 0.905, subtitle, fontsize=8.5, color="#444444", va="top")
     fig.text(0.02, 0.015, source, fontsize=7.5, color="#666666")
+    literal_text(fig)
 
 
 def locator_map(layers: dict[str, gpd.GeoDataFrame], areas: list[str] | None = None,

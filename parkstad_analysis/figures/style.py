@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.text
 from matplotlib.figure import Figure
 
 from ..atomic import atomic_path
@@ -31,6 +32,8 @@ STYLE = {
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
     "path.simplify": True,
+    # Names come from CBS files and users: a "$" in a buurt name is text, not mathtext to parse.
+    "text.parse_math": False,
 }
 FIGSIZE = (9.0, 7.5)
 #: Metadata that would make two saves of the same figure differ.
@@ -61,6 +64,12 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) if text else text
 
 
+def literal_text(fig: Figure) -> None:
+    """Make every text of the figure literal, also those of axes made before the style applied (``ax=``)."""
+    for text in fig.findobj(mpl.text.Text):
+        text.set_parse_math(False)
+
+
 def save(fig: Figure, path_stem: str | Path, formats: tuple[str, ...] = ("png", "svg", "pdf")) -> list[Path]:
     """Write the figure in each format, deterministically (no dates or versions in metadata).
 
@@ -68,6 +77,7 @@ def save(fig: Figure, path_stem: str | Path, formats: tuple[str, ...] = ("png", 
     """
     stem = Path(path_stem)
     written = []
+    literal_text(fig)
     with mpl.rc_context(STYLE):
         for fmt in formats:
             if fmt not in _NO_METADATA:

@@ -1,9 +1,11 @@
-"""The processed store: the one owner of ``data/processed`` — its file names, loading, schema checks and writing.
+"""The processed store: the one owner of ``data/processed`` — its file names, generations, loading,
+schema checks and writing.
 
 Nothing else in the package names a processed file. A build hands the store
 complete tables and layers; the store checks every region table against its
-declared schema and writes the whole set so that a failed or interrupted write
-leaves the previous set as it was.
+declared schema and writes the whole set as a new generation (see
+:mod:`.generations`): a failed or interrupted write leaves the previous one in
+use, and a reader pinned to a generation reads one consistent set.
 
 Processed outputs
 -----------------
@@ -17,8 +19,6 @@ Processed outputs
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from ..config import Settings
 from ..errors import DataFormatError, FetchError
 from ..fetch.raw import sha256_of
 from ..vocabulary.indicators import TABLES as REGION_TABLES
+from . import generations
 from .schema import validate_geometry_layer, validate_region_table
 
 GEOMETRY_FILE = "geometry.gpkg"
@@ -42,26 +43,36 @@ POINT_LAYERS = ("buurt_labels_2014",)
 REQUIRED = ("kwb", "benefits")
 
 
+#: Written into a GeoPackage instead of the time of writing, so that the same layers give the same bytes.
+FIXED_DATE = "2000-01-01T00:00:00Z"
+
+
 @dataclass
 class WriteReport:
     """What a write put into ``data/processed``."""
 
+    generation: str = ""
     tables: dict[str, int] = field(default_factory=dict)
     layers: dict[str, int] = field(default_factory=dict)
 
 
 class ProcessedStore:
-    """``data/processed`` of one project.
+    """One generation of ``data/processed`` of one project.
 
     Parameters
     ----------
     settings : Settings, optional
         Default :meth:`Settings.from_env`.
+    generation : str, optional
+        The generation to read; default ``$PARKSTAD_GENERATION`` (a report's kernels), else the
+        current one when the store is made. A store reads that one generation throughout.
     """
 
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, generation: str | None = None):
         self.settings = settings or Settings.from_env()
-        self.folder = self.settings.processed_dir
+        self.root = self.settings.processed_dir
+        self.generation = generation or os.environ.get(generations.GENERATION_ENV) or generations.current(self.root)
+        self.folder = generations.folder(self.root, self.generation) if self.generation else self.root / "(not built)"
 
     def _table_path(self, name: str) -> Path:
         return self.folder / f"{name}.parquet"
@@ -120,7 +131,7 @@ class ProcessedStore:
 
     def write(self, tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame],
               quality: pd.DataFrame) -> WriteReport:
-        """Check and write a complete set: every file is written first, then each replaces its old copy.
+        """Check and write a complete set as a new generation, then make it the current one.
 
         Raises
         ------
@@ -134,20 +145,18 @@ class ProcessedStore:
             if name not in POINT_LAYERS:
                 validate_geometry_layer(layer, name)
         report = WriteReport()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=self.folder.parent))
-        try:
+        with generations.staged(self.root) as (generation, staging):
             for name, frame in tables.items():
                 frame.to_parquet(staging / f"{name}.parquet", index=False)
                 report.tables[name] = len(frame)
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_DATE})
             for name, layer in layers.items():
                 layer.to_file(staging / GEOMETRY_FILE, layer=name, driver="GPKG", engine="pyogrio")
                 report.layers[name] = len(layer)
             quality.to_csv(staging / QUALITY_FILE, index=False)
-            for path in staging.iterdir():  # each file replaced atomically, only after all were written
-                os.replace(path, self.folder / path.name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            generations.publish(self.root, generation, staging)
+        self.generation, self.folder = generation, generations.folder(self.root, generation)
+        report.generation = generation
         return report
 
 

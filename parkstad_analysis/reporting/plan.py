@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib.metadata import version
+from itertools import pairwise
 from pathlib import Path
 
 from ..config import Settings
@@ -88,24 +89,44 @@ def map_indicators(settings: Settings) -> list[str]:
     return sorted(names)
 
 
+def check_breaks(classification: str, breaks: list[float] | None) -> list[float] | None:
+    """Class bounds go with the classification ``user`` only, and rise.
+
+    Raises
+    ------
+    ConfigError
+        Naming the option and what was expected.
+    """
+    if classification == "user" and not breaks:
+        raise ConfigError("--classification user needs --breaks, the upper bounds of the classes (e.g. --breaks 40 60 80)")
+    if breaks and classification != "user":
+        raise ConfigError(f"--breaks goes with --classification user, not {classification!r}")
+    if breaks and any(b <= a for a, b in pairwise(breaks)):
+        raise ConfigError(f"--breaks {' '.join(map(str, breaks))}: expected rising bounds")
+    return list(breaks) if breaks else None
+
+
 def plan(settings: Settings, areas: list[str] | None = None, years: list[int] | None = None,
          notebooks: list[str] | None = None, indicators: list[str] | None = None,
-         classification: str = "quantiles") -> list[Job]:
-    """The parameter matrix, validated before any kernel starts.
+         classification: str = "quantiles", breaks: list[float] | None = None) -> list[Job]:
+    """The parameter matrix, validated before any kernel starts; a value named twice counts once.
 
     Raises
     ------
     UnknownNameError
         For an unknown area, notebook, indicator or classification, or a year without data,
-        listing the valid values.
+        listing the valid values (the closest first).
     ConfigError
-        When a notebook no longer declares a parameter the matrix varies.
+        For class bounds that do not fit the classification, or a notebook that no longer
+        declares a parameter the matrix varies.
     """
     for name in notebooks or []:
         if name not in NOTEBOOKS:
             raise UnknownNameError("notebook", name, list(NOTEBOOKS))
-    chosen = notebooks or list(NOTEBOOKS)
-    area_names = [get_area(a).name for a in (areas or focus_areas())]
+    chosen = list(dict.fromkeys(notebooks or NOTEBOOKS))
+    area_names = list(dict.fromkeys(get_area(a).name for a in (areas or focus_areas())))
+    years = list(dict.fromkeys(years)) if years else None
+    indicators = list(dict.fromkeys(indicators)) if indicators else None
     valid_years = available_years(settings)
     for year in years or []:
         if year not in valid_years:
@@ -118,7 +139,9 @@ def plan(settings: Settings, areas: list[str] | None = None, years: list[int] | 
                 raise UnknownNameError("indicator", indicator, valid_indicators)
     if classification not in CLASSIFICATIONS:
         raise UnknownNameError("classification", classification, CLASSIFICATIONS)
-    options = {"CLASSIFICATION": classification, **({"INDICATORS": list(indicators)} if indicators else {})}
+    breaks = check_breaks(classification, breaks)
+    options = {"CLASSIFICATION": classification, **({"INDICATORS": list(indicators)} if indicators else {}),
+               **({"BREAKS": breaks} if breaks else {})}
     jobs = []
     for key in chosen:
         jobs += _jobs(settings, NOTEBOOKS[key], area_names, year_list, options)
@@ -146,14 +169,14 @@ def _jobs(settings: Settings, notebook: Notebook, areas: list[str], years: list[
     return jobs
 
 
-def input_hash(settings: Settings, jobs: list[Job]) -> str:
+def input_hash(settings: Settings, jobs: list[Job], store: ProcessedStore | None = None) -> str:
     """Content hash of everything a run depends on: notebooks, parameters, processed data, package version."""
     digest = hashlib.sha256()
     for name in sorted({j.notebook for j in jobs}):
         digest.update(name.encode())
         digest.update((notebooks_dir(settings) / NOTEBOOKS[name].file).read_bytes())
     digest.update(json.dumps([asdict(j) for j in jobs], sort_keys=True).encode())
-    for name, checksum in ProcessedStore(settings).checksums().items():
+    for name, checksum in (store or ProcessedStore(settings)).checksums().items():
         digest.update(name.encode())
         digest.update(checksum.encode())
     digest.update(version("parkstad-analysis").encode())

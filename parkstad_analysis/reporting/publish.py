@@ -8,6 +8,7 @@ that works on every platform).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from functools import cache
@@ -17,6 +18,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from ..atomic import write_json, write_text
+from ..locks import pid_alive
 from ..vocabulary.areas import get_area
 from .pages import TEMPLATES
 from .plan import NOTEBOOKS, Job
@@ -70,20 +72,42 @@ def write_index(run_id: str, matrix: list[Job], results: list[JobResult], run_di
     write_text(run_dir / "index.html", html)
 
 
-def point_latest(reports_dir: Path, run_dir: Path) -> None:
-    """Move ``reports/latest`` to ``run_dir`` atomically, one run at a time."""
-    with FileLock(reports_dir / ".latest.lock"):
-        link = reports_dir / f".latest-{run_dir.name}"
+def point_latest(reports_dir: Path, run_dir: Path, name: str = "latest") -> None:
+    """Move the pointer ``reports/<name>`` to ``run_dir`` atomically, one run at a time."""
+    with FileLock(reports_dir / ".pointers.lock"):
+        link = reports_dir / f".{name}-{run_dir.name}"
         with contextlib.suppress(FileNotFoundError):
             link.unlink()
         link.symlink_to(run_dir.name)
-        os.replace(link, reports_dir / "latest")
+        os.replace(link, reports_dir / name)
+
+
+def pointers(reports_dir: Path) -> dict[str, Path]:
+    """Every report pointer (``latest``, ``latest-gms``, …) and the run it points at."""
+    return {p.name: p.resolve() for p in reports_dir.iterdir() if p.is_symlink()} if reports_dir.is_dir() else {}
 
 
 def prune_incomplete(reports_dir: Path) -> list[Path]:
-    """Remove run folders left by interrupted runs (they never became ``latest``)."""
+    """Remove run folders left by runs that were interrupted or killed (their process is gone)."""
     removed = []
     for marker in reports_dir.glob(f"*/{INCOMPLETE}"):
+        try:
+            owner = int(json.loads(marker.read_text("utf-8")).get("pid", 0))
+        except (OSError, ValueError):
+            owner = 0
+        if owner and pid_alive(owner):
+            continue
         shutil.rmtree(marker.parent, ignore_errors=True)
         removed.append(marker.parent)
+    return removed
+
+
+def prune_runs(reports_dir: Path, keep: int) -> list[Path]:
+    """Remove complete runs beyond the newest ``keep``; a run a pointer points at is always kept."""
+    pointed = set(pointers(reports_dir).values())
+    runs = sorted((p for p in reports_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / MANIFEST).is_file()
+                   and not (p / INCOMPLETE).exists()), key=lambda p: p.name)
+    removed = [run for run in runs[: max(len(runs) - keep, 0)] if run.resolve() not in pointed]
+    for run in removed:
+        shutil.rmtree(run, ignore_errors=True)
     return removed

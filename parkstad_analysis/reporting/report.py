@@ -1,19 +1,22 @@
 """``parkstad report``: plan the matrix, run the notebooks, publish a new report folder.
 
 A run writes ``reports/<run id>/`` with the executed notebooks, an HTML page per
-notebook run (code hidden, figures embedded), the figures as PNG/SVG/PDF, an
-``index.html`` and a ``manifest.json``. Only a run in which every notebook
-succeeded moves ``reports/latest`` to itself; a failed or interrupted run leaves
-``latest`` on the last good run and keeps its executed notebooks for debugging.
+notebook run (code hidden, figures embedded), the figures, the tables as CSV, an
+``index.html`` and a ``manifest.json``. A report reads one generation of
+``data/processed`` from start to end (a build meanwhile makes a new one beside it).
 
-With ``incremental=True`` a run whose notebooks, parameters, data and package
-version are unchanged since the last good run is skipped.
+Each matrix has its own pointer: the full default matrix moves ``reports/latest``; a
+partial one (``--areas gms``) moves ``reports/latest-<what it holds>`` (or the pointer
+named by ``--name``), so a partial run never replaces the full report. Only a run in
+which every notebook succeeded moves its pointer; a failed run keeps its notebooks for
+debugging; an interrupted one is removed by the next run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -22,27 +25,42 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from ..config import Settings
-from ..errors import FetchError
+from ..errors import ConfigError, FetchError
 from ..fetch.raw import SOURCE_FILE
 from ..processed import ProcessedStore
+from ..processed.generations import GENERATION_ENV, pinned
 from .plan import NOTEBOOKS, Job, input_hash, notebooks_dir, plan
-from .publish import INCOMPLETE, MANIFEST, package_versions, point_latest, write_index, write_manifest
-from .runner import JobPaths, JobResult, run_jobs
+from .publish import (
+    INCOMPLETE,
+    MANIFEST,
+    package_versions,
+    point_latest,
+    prune_incomplete,
+    prune_runs,
+    write_index,
+    write_manifest,
+)
+from .runner import Interrupted, JobPaths, JobResult, job_limit, run_jobs
+
+#: Runs kept per report when nothing else is said (a pointed-at run is always kept).
+KEEP = 5
 
 
 @dataclass
 class ReportResult:
-    """What ``run_report`` did: ``success``, ``failed`` or ``skipped``."""
+    """What ``run_report`` did: ``success``, ``failed`` or ``skipped``, and what a user should know."""
 
     status: str
     run_dir: Path | None
     results: list[JobResult] = field(default_factory=list)
     message: str = ""
+    notes: list[str] = field(default_factory=list)
+    pointer: str = "latest"
 
 
-def _unchanged_since(latest: Path, fingerprint: str) -> str | None:
-    """The id of the last good run when it had the same inputs, else ``None``."""
-    manifest = latest / MANIFEST
+def _unchanged_since(pointer: Path, fingerprint: str) -> str | None:
+    """The id of the last good run behind ``pointer`` when it had the same inputs, else ``None``."""
+    manifest = pointer / MANIFEST
     if not manifest.is_file():
         return None
     previous = json.loads(manifest.read_text("utf-8"))
@@ -55,13 +73,13 @@ def _paths(settings: Settings, run_dir: Path, job: Job) -> JobPaths:
     return JobPaths(notebook=str(notebooks_dir(settings) / NOTEBOOKS[job.notebook].file),
                     output=str(run_dir / "notebooks" / f"{job.name}.ipynb"), page=str(run_dir / f"{job.name}.html"),
                     figures=str(run_dir / "figures" / job.name), tables=str(run_dir / "tables" / job.name),
-                    log=str(run_dir / "logs" / f"{job.name}.log"),
-                    cwd=str(notebooks_dir(settings)))
+                    log=str(run_dir / "logs" / f"{job.name}.log"), cwd=str(notebooks_dir(settings)))
 
 
-def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, progress: bool) -> list[JobResult]:
+def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, generation: str,
+         progress: bool) -> list[JobResult]:
     """Run the matrix, longest notebooks first so the cores stay busy; results in matrix order."""
-    env = {"PARKSTAD_HOME": str(settings.root), "MPLBACKEND": "Agg",
+    env = {"PARKSTAD_HOME": str(settings.root), "MPLBACKEND": "Agg", GENERATION_ENV: generation,
            "PARKSTAD_CBS_MIRROR": str(settings.mirror) if settings.mirror else "none"}
     ordered = sorted(matrix, key=lambda j: -NOTEBOOKS[j.notebook].cost)
     with tqdm(total=len(matrix), desc="report", unit="notebook", disable=not progress) as bar:
@@ -76,9 +94,50 @@ def _raw_checksums(settings: Settings) -> dict[str, dict[str, str]]:
     return {p.parent.name: json.loads(p.read_text("utf-8"))["files"] for p in sorted(settings.raw_dir.glob(f"*/{SOURCE_FILE}"))}
 
 
+def workers_for(jobs: int | None, matrix: list[Job]) -> tuple[int, list[str]]:
+    """How many notebooks to run at once, and a note when the number asked for was lowered.
+
+    Raises
+    ------
+    ConfigError
+        For fewer than one job.
+    """
+    limit = job_limit()
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"--jobs {jobs}: expected at least 1 (at most {limit} on this machine)")
+    wanted = jobs or os.cpu_count() or 1
+    workers = max(1, min(wanted, limit, len(matrix)))
+    notes = []
+    if jobs and jobs > limit:
+        notes.append(f"--jobs {jobs} lowered to {limit}: each notebook with its kernel needs about 450 MiB, and this "
+                     f"machine has memory for {limit} at once")
+    return workers, notes
+
+
+def pointer_name(name: str | None, areas, years, notebooks, indicators, classification: str, breaks) -> str:
+    """The pointer a run moves: ``latest`` for the full default matrix, else ``latest-<what the run holds>``.
+
+    Raises
+    ------
+    ConfigError
+        For a ``--name`` that is not a plain folder name.
+    """
+    if name:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,60}", name) or name in (".", ".."):
+            raise ConfigError(f"--name {name!r}: expected letters, digits, '-', '_' or '.' (a folder name)")
+        return name
+    parts = [*(notebooks or []), *(areas or []), *map(str, years or []), *(indicators or [])]
+    if classification != "quantiles":
+        parts.append(classification)
+    if breaks:
+        parts.append("breaks")
+    return "latest" if not parts else "latest-" + "-".join(re.sub(r"[^A-Za-z0-9_]", "", p) for p in parts)[:80]
+
+
 def run_report(settings: Settings | None = None, *, areas: list[str] | None = None, years: list[int] | None = None,
                notebooks: list[str] | None = None, indicators: list[str] | None = None,
-               classification: str = "quantiles", jobs: int | None = None, incremental: bool = False,
+               classification: str = "quantiles", breaks: list[float] | None = None, jobs: int | None = None,
+               incremental: bool = False, name: str | None = None, keep: int | None = KEEP,
                progress: bool = True) -> ReportResult:
     """Run the report notebooks and publish them as a new run folder.
 
@@ -87,49 +146,68 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
     settings : Settings, optional
     areas, years, notebooks, indicators : list, optional
         The matrix; defaults: every focus area, the latest year with participation figures,
-        every notebook, the notebook's own indicators.
-    classification : str
-        Map classification passed to the notebooks that declare ``CLASSIFICATION``.
+        every notebook, the notebook's own indicators. Repeated values count once.
+    classification, breaks
+        Map classification (and its class bounds for ``user``) for the notebooks that declare them.
     jobs : int, optional
-        Notebooks run in parallel; default the number of cores.
+        Notebooks run in parallel; default the number of cores, at most what memory allows.
     incremental : bool
-        Skip the run when nothing it depends on changed since the last good run.
+        Skip the run when nothing it depends on changed since the last good run of this report.
+    name : str, optional
+        The report's pointer (default ``latest`` for the full matrix, ``latest-<…>`` for a partial one).
+    keep : int, optional
+        Complete runs to keep (pointed-at runs are always kept); ``None`` keeps all.
 
     Returns
     -------
     ReportResult
         ``status`` is ``success``, ``skipped`` or ``failed`` (then ``results`` name the
-        failed notebooks and cells; ``reports/latest`` still points at the last good run).
+        failed notebooks and cells; the pointer still points at the last good run).
+
+    Raises
+    ------
+    Interrupted
+        On SIGINT or SIGTERM, after stopping every kernel; the run is marked and removed by the next one.
     """
     settings = settings or Settings.from_env()
-    if not ProcessedStore(settings).exists():
+    store = ProcessedStore(settings)
+    if not store.exists():
         raise FetchError(f"{settings.processed_dir}: no processed data; run `parkstad fetch` and `parkstad build` first")
-    matrix = plan(settings, areas, years, notebooks, indicators, classification)
-    fingerprint = input_hash(settings, matrix)
-    latest = settings.reports_dir / "latest"
-    if incremental and (previous := _unchanged_since(latest, fingerprint)):
-        return ReportResult("skipped", latest.resolve(),
-                            message=f"unchanged since run {previous}: notebooks, parameters and data are the same")
-
+    matrix = plan(settings, areas, years, notebooks, indicators, classification, breaks)
+    pointer = pointer_name(name, areas, years, notebooks, indicators, classification, breaks)
+    workers, notes = workers_for(jobs, matrix)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
-    run_dir = settings.reports_dir / run_id
-    (run_dir / "notebooks").mkdir(parents=True)
-    (run_dir / INCOMPLETE).write_text("this run has not finished (or was interrupted)\n")
-    started = datetime.now(UTC)
-    workers = jobs or os.cpu_count() or 1
-    results = _run(settings, run_dir, matrix, workers, progress)
-    outcome = "success" if all(r.ok for r in results) else "failed"
-    write_manifest(run_dir, {
-        "run_id": run_id, "started": started.isoformat(), "finished": datetime.now(UTC).isoformat(),
-        "outcome": outcome, "input_hash": fingerprint, "jobs": workers,
-        "notebooks": [{**asdict(job), **asdict(result)} for job, result in zip(matrix, results, strict=True)],
-        "data": ProcessedStore(settings).checksums(), "raw": _raw_checksums(settings), "versions": package_versions(),
-    })
-    write_index(run_id, matrix, results, run_dir)
-    (run_dir / INCOMPLETE).unlink()
+    with pinned(settings.processed_dir, f"report-{run_id}", store.generation) as generation:
+        fingerprint = input_hash(settings, matrix, store)
+        if incremental and (previous := _unchanged_since(settings.reports_dir / pointer, fingerprint)):
+            return ReportResult("skipped", (settings.reports_dir / pointer).resolve(), pointer=pointer, notes=notes,
+                                message=f"unchanged since run {previous}: notebooks, parameters and data are the same")
+        prune_incomplete(settings.reports_dir)
+        run_dir = settings.reports_dir / run_id
+        (run_dir / "notebooks").mkdir(parents=True)
+        (run_dir / INCOMPLETE).write_text(json.dumps({"pid": os.getpid()}) + "\n")
+        started = datetime.now(UTC)
+        base = {"run_id": run_id, "report": pointer, "started": started.isoformat(), "input_hash": fingerprint,
+                "generation": generation, "jobs": workers}
+        try:
+            results = _run(settings, run_dir, matrix, workers, generation, progress)
+        except Interrupted as exc:
+            write_manifest(run_dir, {**base, "outcome": "interrupted", "reason": str(exc),
+                                     "finished": datetime.now(UTC).isoformat()})
+            raise
+        outcome = "success" if all(r.ok for r in results) else "failed"
+        write_manifest(run_dir, {
+            **base, "finished": datetime.now(UTC).isoformat(), "outcome": outcome,
+            "notebooks": [{**asdict(job), **asdict(result)} for job, result in zip(matrix, results, strict=True)],
+            "data": store.checksums(), "raw": _raw_checksums(settings), "versions": package_versions(),
+        })
+        write_index(run_id, matrix, results, run_dir)
+        (run_dir / INCOMPLETE).unlink()
     if outcome == "success":
-        point_latest(settings.reports_dir, run_dir)
-        return ReportResult("success", run_dir, results)
+        point_latest(settings.reports_dir, run_dir, pointer)
+        if keep is not None:
+            prune_runs(settings.reports_dir, keep)
+        return ReportResult("success", run_dir, results, notes=notes, pointer=pointer)
     message = "; ".join(f"{r.name} failed in cell {r.failed_cell}: {r.error} (see {run_dir / 'notebooks' / (r.name + '.ipynb')})"
                         for r in results if not r.ok)
-    return ReportResult("failed", run_dir, results, message)
+    return ReportResult("failed", run_dir, results, message, notes=notes, pointer=pointer)

@@ -1,22 +1,45 @@
 """Running the jobs of a report: papermill in a pool of spawned worker processes, one kernel per job.
 
-A worker runs one notebook, turns it into its HTML page (so that pages are made
-in parallel) and reports success or the failing cell; the kernel's own log lines
-go to the run's ``logs/`` folder, not to the terminal.
+A worker runs one notebook, turns it into its HTML page (so that pages are made in
+parallel) and reports success or the failing cell; the kernel's own log lines go to
+the run's ``logs/`` folder, not to the terminal.
+
+Interrupts: the workers ignore Ctrl-C and leave it to the command, which on SIGINT or
+SIGTERM cancels the queued jobs, stops the running kernels and workers, and raises
+:class:`Interrupted`. A worker whose command is killed outright notices within a second,
+stops its kernel and exits, so nothing is left running.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
+
+from ..errors import ParkstadError
 from .pages import notebook_to_html
 from .plan import Job
+
+#: Memory one worker with its kernel takes at its peak (measured: about 380 MiB), with room to spare.
+JOB_MEMORY = 450 * 2**20
+
+
+class Interrupted(ParkstadError):
+    """The command was interrupted (SIGINT or SIGTERM) while the report ran."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.exit_code = 128 + signum
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
 
 
 @dataclass
@@ -41,6 +64,37 @@ class JobPaths:
     tables: str
     log: str
     cwd: str
+
+
+def job_limit() -> int:
+    """The most jobs this machine can run at once: its cores, and the memory available for a kernel each."""
+    by_memory = int(psutil.virtual_memory().available // JOB_MEMORY)
+    return max(1, min(2 * (os.cpu_count() or 1), by_memory))
+
+
+def stop_descendants(process: psutil.Process) -> None:
+    """Kill every process below ``process`` (kernels, their helpers)."""
+    with contextlib.suppress(psutil.Error):
+        children = process.children(recursive=True)
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        psutil.wait_procs(children, timeout=5)
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: when the command that started it is gone, stop the kernel and exit."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            stop_descendants(psutil.Process())
+            os._exit(1)
+
+
+def _worker_init(parent: int) -> None:
+    """Start of each worker: leave Ctrl-C to the command, and follow it when it dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 def execute(job: dict, paths: JobPaths, env: dict) -> dict:
@@ -76,16 +130,59 @@ def _run_papermill(name: str, paths: JobPaths, parameters: dict, started: float)
                 "error": f"{type(exc).__name__}: {exc}"}
 
 
+@contextlib.contextmanager
+def _on_signals(handler: Callable[[int], None]):
+    """Call ``handler`` on SIGINT and SIGTERM while the block runs (main thread only: elsewhere Python has none)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, lambda signum, _frame: handler(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _stop_pool(pool: futures.ProcessPoolExecutor) -> None:
+    """Cancel what is queued and stop every worker with its kernel now."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        with contextlib.suppress(psutil.Error):
+            stop_descendants(psutil.Process(worker.pid))
+            worker.kill()
+
+
 def run_jobs(jobs: list[tuple[Job, JobPaths]], workers: int, env: dict,
              on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
-    """Run every job in a pool of ``workers`` spawned processes; results in completion order."""
-    results = []
+    """Run every job in a pool of ``workers`` spawned processes; results in completion order.
+
+    Raises
+    ------
+    Interrupted
+        On SIGINT or SIGTERM: queued jobs are cancelled and running kernels stopped first.
+    """
+    results: list[JobResult] = []
+    received: list[int] = []
     context = multiprocessing.get_context("spawn")  # kernels and ZMQ do not survive fork
-    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending = [pool.submit(execute, asdict(job), paths, env) for job, paths in jobs]
-        for done in futures.as_completed(pending):
-            result = JobResult(**done.result())
-            results.append(result)
-            if on_done:
-                on_done(result)
+    pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+                                       initargs=(os.getpid(),))
+    with _on_signals(received.append):
+        try:
+            pending = {pool.submit(execute, asdict(job), paths, env) for job, paths in jobs}
+            while pending and not received:
+                done, pending = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
+                for finished in done:
+                    result = JobResult(**finished.result())
+                    results.append(result)
+                    if on_done:
+                        on_done(result)
+        finally:
+            if received or pending:
+                _stop_pool(pool)
+            else:
+                pool.shutdown(wait=True)
+    if received:
+        raise Interrupted(received[0])
     return results

@@ -19,12 +19,13 @@ import pandas as pd
 from ..config import Settings
 from ..errors import FetchError
 from ..fetch.raw import SOURCE_FILE
+from ..locks import folder_lock
 from ..processed import ProcessedStore
 from . import benefits, cars, education, income, kwb
 from .combine import combine
 from .context import BuildContext
 from .geometry import build_geometry
-from .names import build_region_names, code_lists, fill_names
+from .names import build_region_names, check_area_codes, code_lists, fill_names
 from .press_release import TABLE as PRESS_TABLE
 from .press_release import build_press_release_participation
 from .projects import TABLE as PROJECTS_TABLE
@@ -44,6 +45,7 @@ class BuildReport:
     layers: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    generation: str = ""
 
 
 def _check_tables(parts_by_table: dict[str, list], combined: dict) -> dict[str, pd.DataFrame]:
@@ -83,6 +85,11 @@ def build(settings: Settings | None = None) -> BuildReport:
     settings = settings or Settings.from_env()
     if not settings.raw_dir.is_dir() or not any(settings.raw_dir.glob(f"*/{SOURCE_FILE}")):
         raise FetchError(f"{settings.raw_dir}: no fetched datasets; run `parkstad fetch` first")
+    with folder_lock(settings.processed_dir, "build"):
+        return _build(settings)
+
+
+def _build(settings: Settings) -> BuildReport:
     context = BuildContext(settings)
     parts_by_table = {name: [(dataset, in_scope(frame, settings.scope))
                              for dataset, frame in context.read_each(name, module.READERS)]
@@ -92,6 +99,7 @@ def build(settings: Settings | None = None) -> BuildReport:
     tables = {name: result.frame for name, result in combined.items()}
     layers = build_geometry(context)
     names = build_region_names(tables, layers, code_lists(context.fetched("region_names")))
+    check_area_codes(names, settings.scope)
     report = BuildReport()
     for name in list(tables):
         if not len(tables[name]):
@@ -107,4 +115,5 @@ def build(settings: Settings | None = None) -> BuildReport:
     tables |= {key: frame for key, frame in checks.items() if len(frame)}
     written = ProcessedStore(settings).write(tables, layers, quality)
     report.tables, report.layers, report.comparisons = written.tables, written.layers, checks["comparisons"]
+    report.generation = written.generation
     return report

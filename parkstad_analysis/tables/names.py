@@ -5,11 +5,13 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from ..errors import DataFormatError
+from ..config import Scope
+from ..errors import ConfigError, DataFormatError
 from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
 from ..readers.odata import read_odata_csv
 from ..readers.text import read_json, read_plain_csv, require_columns
+from ..vocabulary.areas import Area, load_areas
 from ..vocabulary.regions import clean_code, clean_codes, current_gemeenten, gemeente_names
 
 
@@ -103,3 +105,32 @@ def fill_names(frame: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame["region_name"] = frame["region_name"].fillna(frame["region_code"].map(latest_names(names))).astype("string")
     return frame
+
+
+def check_area_codes(names: pd.DataFrame, scope: Scope, areas: dict[str, Area] | None = None) -> None:
+    """Refuse areas (``areas.toml``) with codes that no CBS list or boundary layer of their years holds.
+
+    Areas in gemeenten outside ``scope``, or whose level and gemeente no fetched list covers,
+    are not checked: their codes cannot be known.
+
+    Raises
+    ------
+    ConfigError
+        Naming each area, its level and years, and the codes not found.
+    """
+    problems = []
+    for area in (areas or load_areas()).values():
+        if area.all_gemeenten or not scope.holds(area.gemeente or "GM" + area.codes[0][2:6]):
+            continue
+        first, last = area.boundaries
+        known = set(names.loc[names["year"].between(first, last), "region_code"])
+        # Only judge what the fetched lists can tell: the area's own level in its own gemeente.
+        prefixes = {code[:6] for code in area.codes}
+        if not any(code[:6] in prefixes for code in known):
+            continue
+        missing = [code for code in area.codes if code not in known]
+        if missing:
+            problems.append(f"area {area.name!r} ({area.level}, boundaries {first}-{last}): {', '.join(missing)}")
+    if problems:
+        raise ConfigError("areas.toml: codes that no CBS code list or boundary layer of the area's years holds: "
+                          + "; ".join(problems))
