@@ -6,6 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export MPLBACKEND := Agg
+LAB_IP   ?= 127.0.0.1
+LAB_PORT ?= 8888
 
 .DEFAULT_GOAL := help
 .PHONY: help install data report test test-fast nbval-update lint lab clean-data benchmark
@@ -30,7 +32,7 @@ report: data ## the main job: data, then the report for every focus area (report
 test: data ## the whole test suite: ruff, unit tests, and nbval on every notebook (needs the data step)
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
 	$(BIN)/python -m parkstad_analysis.reporting.stored_outputs check notebooks/*.ipynb
-	$(BIN)/python -m pytest --nbval-lax tests notebooks --cov=parkstad_analysis --cov-report=term:skip-covered
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks --cov=parkstad_analysis --cov-report=term:skip-covered
 
 test-fast: $(STAMP) ## the tests that need no full build (under a minute): readers, vocabulary, fetch, figures
 	$(BIN)/python -m pytest -m "not slow" tests
@@ -42,9 +44,11 @@ lint: $(STAMP) ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
 	$(BIN)/ruff format --check parkstad_analysis tests
 
-lab: $(STAMP) ## start JupyterLab with the project's kernel registered
+lab: $(STAMP) ## JupyterLab on the notebooks with the project's kernel (works as root, e.g. in a container)
 	$(BIN)/python -m ipykernel install --user --name parkstad-analysis --display-name "parkstad-analysis"
-	$(BIN)/jupyter lab notebooks/
+	@echo "JupyterLab starts on http://$(LAB_IP):$(LAB_PORT)/lab - open the URL with the token printed below."
+	@echo "The notebooks open on the kernel 'parkstad-analysis' (this .venv). In a container: make lab LAB_IP=0.0.0.0"
+	$(BIN)/jupyter lab notebooks/ --ip=$(LAB_IP) --port=$(LAB_PORT) --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 benchmark: data ## time report builds (1 and 2 jobs, unchanged run) and peak memory
 	$(BIN)/python benchmarks/report_build.py

@@ -5,6 +5,8 @@ Every message names the file, column, key or value at fault and what was expecte
 
 from __future__ import annotations
 
+import difflib
+
 #: Exit codes a scheduler can rely on.
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -33,8 +35,22 @@ class UnknownNameError(ParkstadError, KeyError):
         return str(self.args[0])
 
 
+#: Up to this many valid names are all listed; beyond it, the closest ones and how many more there are.
+LISTED = 12
+
+
 def _choices(name: object, valid: list[str]) -> str:
-    return ", ".join(str(v) for v in valid)
+    """The valid names, closest to ``name`` first; a long list is cut to the closest few."""
+    names = [str(v) for v in valid]
+    if names and all(n.lstrip("-").isdigit() for n in [*names, str(name)]):  # years: nearest first
+        return ", ".join(sorted(names, key=lambda n: (abs(int(n) - int(str(name))), n)))
+    by_lower = {n.lower(): n for n in names}
+    close = [by_lower[c] for c in difflib.get_close_matches(str(name).strip().lower(), list(by_lower), n=5, cutoff=0.4)]
+    rest = [n for n in names if n not in close]
+    if len(names) <= LISTED:
+        return ", ".join(close + rest)
+    shown = close or names[:5]
+    return ", ".join(shown) + f" (and {len(names) - len(shown)} more)"
 
 
 class FetchError(ParkstadError):

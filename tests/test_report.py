@@ -54,8 +54,9 @@ def test_run_folder_has_pages_maps_index_and_manifest(good_run, reporting):
     index = (run_dir / "index.html").read_text("utf-8")
     assert 'href="area_profile_gms_2019.html"' in index and 'href="funding.html"' in index
     assert "figures/area_profile_gms_2019/gms_bijstand_per_1000.png" in index
-    for fmt in ("png", "svg", "pdf"):
+    for fmt in ("png", "svg"):
         assert (run_dir / "figures/area_profile_gms_2019" / f"gms_nettoarbeidsparticipatie.{fmt}").is_file()
+    assert not list(run_dir.glob("figures/*/*.pdf"))  # PDF only on request (--pdf)
     page = (run_dir / "area_profile_gms_2019.html").read_text("utf-8")
     assert "data:image/png;base64" in page and "load_tables()" not in page  # figures embedded, code hidden
     manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
@@ -66,6 +67,44 @@ def test_run_folder_has_pages_maps_index_and_manifest(good_run, reporting):
     assert "kwb.parquet" in manifest["data"] and manifest["versions"]["pandas"]
     assert not (run_dir / ".incomplete").exists()
     assert (run_dir / "logs/area_profile_gms_2019.log").is_file()  # kernel log lines kept with the run
+
+
+def test_every_page_is_dutch_clean_and_offline(good_run):
+    import re
+
+    pages = sorted(good_run.run_dir.glob("*.html")) + sorted(good_run.run_dir.glob("figures/*/*.html"))
+    assert {"index.html", "woordenlijst.html", "area_profile_gms_2019.html", "funding.html"} <= {p.name for p in pages}
+    for page in pages:
+        html = page.read_text("utf-8")
+        assert re.search(r'<html lang="nl"', html), page.name
+        visible = re.sub(r"<script.*?</script>|<style.*?</style>|\"data:[^\"]+\"", "", html, flags=re.S)
+        for bad in ("NaN", "Traceback", "Warning", "vnd.jupyter.stderr", "None</td>", "&lt;NA&gt;"):
+            assert bad not in visible, f"{page.name}: {bad}"
+        sources = re.findall(r'<(?:script|link|iframe|img)[^>]+(?:src|href)="([^"]+)"', html)
+        assert not [s for s in sources if s.startswith(("http:", "https:", "//"))], f"{page.name}: {sources}"
+    index = (good_run.run_dir / "index.html").read_text("utf-8")
+    assert "Kerncijfers per focusgebied, naast de gemeente en Parkstad" in index
+    assert '<td>GMS (Grasbroek, Musschemig, Schandelen)</td><td class="num">3.900</td>' in index
+    interactive = good_run.run_dir / "figures/area_profile_gms_2019/gms_bijstand_per_1000_interactief.html"
+    assert 'src="../../assets/plotly.min.js"' in interactive.read_text("utf-8")
+    assert (good_run.run_dir / "assets/plotly.min.js").stat().st_size > 1_000_000  # shipped once, beside the report
+
+
+def test_the_workbook_holds_every_table_and_the_funding_sums(good_run):
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(good_run.run_dir / "parkstad_tabellen.xlsx", read_only=True)
+    csvs = sorted(good_run.run_dir.glob("tables/*/*.csv"))
+    assert len(workbook.sheetnames) == len(csvs) + 2 and workbook.sheetnames[0] == "overzicht"
+    assert workbook.sheetnames[-1] == "definities"
+    rows = list(workbook["funding-projecten"].values)
+    header = list(rows[0])
+    cost, contribution = header.index("Totale kosten (€)"), header.index("Bijdrage Regio Deal (€)")
+    assert sum(r[contribution] for r in rows[1:]) == 501_030
+    assert sum(r[cost] for r in rows[1:]) == 2_226_344
+    definitions = list(workbook["definities"].values)
+    participation = [r for r in definitions if r[0] == "Netto arbeidsparticipatie"]
+    assert participation and "werkzame beroepsbevolking" in participation[0][3]
 
 
 def test_unchanged_run_is_skipped_and_changes_are_noticed(good_run, reporting):
@@ -95,7 +134,8 @@ def test_failed_notebook_keeps_last_good_run(good_run, reporting, capsys):
     assert "area_profile_gms_2019 failed in cell" in err and "ValueError: kapotte cel" in err
     assert "reports/latest-area_profile-gms still points at the last good run" in err
     assert (settings.reports_dir / good_run.pointer).resolve() == good_run.run_dir.resolve()
-    failed_runs = [p for p in settings.reports_dir.iterdir() if not p.is_symlink() and p.name != good_run.run_dir.name]
+    failed_runs = [p for p in settings.reports_dir.iterdir()
+                   if p.is_dir() and not p.is_symlink() and p.name != good_run.run_dir.name]
     kept = [p / "notebooks/area_profile_gms_2019.ipynb" for p in failed_runs]
     assert any(p.is_file() for p in kept)
     manifest = json.loads((failed_runs[0] / "manifest.json").read_text("utf-8"))
@@ -103,10 +143,10 @@ def test_failed_notebook_keeps_last_good_run(good_run, reporting, capsys):
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
-    ("areas", ["Heerlen-Zuid"], "unknown area 'Heerlen-Zuid'; expected one of: gms"),
-    ("years", [2016], r"unknown year \(no netto arbeidsparticipatie figures\) 2016; expected one of: 2018, 2019"),
+    ("areas", ["Heerlen-Zuid"], "unknown area 'Heerlen-Zuid'; expected one of: heerlen, heerlen_noord"),
+    ("years", [2016], r"unknown year \(no netto arbeidsparticipatie figures\) 2016; expected one of: 2018, 2019$"),
     ("notebooks", ["maps"], "unknown notebook 'maps'; expected one of: data_overview"),
-    ("indicators", ["werkloosheid"], "unknown indicator 'werkloosheid'; expected one of: .*bijstand_per_1000"),
+    ("indicators", ["werkloosheid"], r"unknown indicator 'werkloosheid'; expected one of: [^;]* \(and \d+ more\)$"),
 ])
 def test_parameters_are_validated_before_any_kernel_starts(reporting, option, value, message):
     before = sorted(p.name for p in reporting.reports_dir.iterdir()) if reporting.reports_dir.exists() else []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pooch
 import requests
 
 from ..errors import ChecksumError, ConfigError, FetchError
@@ -22,6 +21,8 @@ def download_file(dataset: Dataset, dest: Path, client: HttpClient, deadline: De
     """Download a dataset's fixed URL into ``dest``; return name → sha256."""
     if not dataset.url:
         raise ConfigError(f"registry: dataset {dataset.id!r} has source 'url' but no url")
+    import pooch  # here, not at import: pooch loads tqdm.auto, which warns in a kernel without ipywidgets
+
     base, name = dataset.url.rsplit("/", 1)
     known = f"sha256:{dataset.sha256}" if dataset.sha256 else None
     fetcher = pooch.create(path=dest, base_url=base + "/", registry={name: known})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
 from ..config import Settings
 from ..errors import FetchError

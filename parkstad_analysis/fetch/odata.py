@@ -17,7 +17,7 @@ import json
 import re
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
 from ..config import Scope, Settings
 from ..errors import ConfigError, FetchError

@@ -125,7 +125,7 @@ def _decimals(values: np.ndarray) -> int:
 
 
 @dataclass
-class _Scene:
+class MapScene:
     """The data of one map before it is drawn."""
 
     focus: Area
@@ -150,7 +150,9 @@ def _coloured(frame: gpd.GeoDataFrame, inside: pd.Series, surroundings: str) -> 
     return inside
 
 
-def _scene(tables, layers, area: str, indicator: str, period, reference: str | None, surroundings: str) -> _Scene:
+def map_scene(tables, layers, area: str, indicator: str, period=None, reference: str | None = None,
+              surroundings: str = "area") -> MapScene:
+    """What a map of ``indicator`` in ``area`` shows: the layer chosen, the regions coloured and their values."""
     if surroundings not in SURROUNDINGS:
         raise UnknownNameError("surroundings", surroundings, SURROUNDINGS)
     focus = get_area(area)
@@ -166,7 +168,7 @@ def _scene(tables, layers, area: str, indicator: str, period, reference: str | N
         shown["value"] = shown["value"] - reference_value(tables, data, other)
         difference_unit = "procentpunt" if data.unit == "%" else data.unit  # a difference of percentages
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
-    return _Scene(focus, data, chosen, shown, context, unit, chosen.frame[inside])
+    return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside])
 
 
 def _axes(ax: Axes | None) -> tuple[Axes, Axes, bool]:
@@ -184,21 +186,15 @@ def _axes(ax: Axes | None) -> tuple[Axes, Axes, bool]:
     return ax, legend_ax, own
 
 
-def _fill(ax: Axes, scene: _Scene, classification: str, k: int, breaks, reference: str | None, palette: str | None):
+def _fill(ax: Axes, scene: MapScene, classification: str, k: int, breaks, reference: str | None, palette: str | None):
     """Colour the regions with values, hatch those without; return legend handles and the classifier."""
     shown = scene.shown
     present = shown["value"].notna()
     handles, classes = [], None
     if present.any():
-        values = shown.loc[present, "value"].to_numpy()
-        if reference:
-            classes, colours = _diverging_classes(values, k, palette or DIVERGING)
-        else:
-            classes, colours = _sequential_classes(values, classification, k, breaks, palette or SEQUENTIAL)
+        classes, colours, labels = map_classes(scene, classification, k, breaks, reference, palette)
         shown.loc[present, "colour"] = [colours[i] for i in classes.yb]
         shown[present].plot(ax=ax, color=shown.loc[present, "colour"], edgecolor=EDGE_COLOUR, linewidth=0.8, zorder=2)
-        low = -float(np.nanmax(np.abs(values))) if reference else values.min()  # diverging classes are symmetric
-        labels = class_labels(classes, low, "", _decimals(values))  # the unit heads the legend
         handles += [Patch(facecolor=c, edgecolor="#999999", label=lab) for c, lab in zip(colours, labels, strict=True)]
     if (~present).any():
         shown[~present].plot(ax=ax, color=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////", linewidth=0.5, zorder=2)
@@ -207,7 +203,28 @@ def _fill(ax: Axes, scene: _Scene, classification: str, k: int, breaks, referenc
     return handles, classes
 
 
-def _outline_and_frame(ax: Axes, scene: _Scene) -> list[Line2D]:
+def map_classes(scene: MapScene, classification: str = "quantiles", k: int = 5, breaks: list[float] | None = None,
+                reference: str | None = None, palette: str | None = None) -> tuple[object, list[str], list[str]]:
+    """The classes of the scene's values (a mapclassify classifier), a colour per class and a Dutch label per class.
+
+    Values of a difference to a ``reference`` area get symmetric classes on a diverging palette.
+    """
+    values = scene.shown.loc[scene.shown["value"].notna(), "value"].to_numpy()
+    if reference:
+        classes, colours = _diverging_classes(values, k, palette or DIVERGING)
+    else:
+        classes, colours = _sequential_classes(values, classification, k, breaks, palette or SEQUENTIAL)
+    low = -float(np.nanmax(np.abs(values))) if reference else values.min()  # diverging classes are symmetric
+    return classes, colours, class_labels(classes, low, "", _decimals(values))  # the unit heads the legend
+
+
+def map_source(scene: MapScene) -> str:
+    """The source line of a map: the statistics' datasets and the boundaries'."""
+    return (f"Bron: {scene.data.sources(scene.shown['region_code'].tolist()) or 'CBS'}; "
+            f"grenzen: {boundary_source(scene.shown)}")
+
+
+def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
     """Gemeente and focus-area outlines, and a view at least 3 km across around what is coloured."""
     outline = scene.outline.dissolve()
     extent = scene.shown.dissolve()
@@ -224,7 +241,7 @@ def _outline_and_frame(ax: Axes, scene: _Scene) -> list[Line2D]:
             Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens")]
 
 
-def _texts(ax: Axes, legend_ax: Axes, scene: _Scene, handles: list, title: str | None, own: bool) -> None:
+def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str | None, own: bool) -> None:
     """Legend, 'no data' notice, scale bar, north arrow, title, subtitle and source."""
     data, chosen, unit = scene.data, scene.chosen, scene.unit
     if not scene.shown["value"].notna().any():
@@ -239,8 +256,7 @@ def _texts(ax: Axes, legend_ax: Axes, scene: _Scene, handles: list, title: str |
                      alignment="left", fontsize=8, title_fontsize=9)
     heading = title or f"{data.title} — {scene.focus.title}"
     subtitle = wrap(" · ".join([f"{data.period}", f"{chosen.name.replace('_', ' ')}", *chosen.notes]), 130)
-    source = wrap(f"Bron: {data.sources(scene.shown['region_code'].tolist()) or 'CBS'}; "
-                  f"grenzen: {boundary_source(scene.shown)}", 160)
+    source = wrap(map_source(scene), 160)
     if own:
         fig = ax.figure
         fig.text(0.02, 0.955, heading, fontsize=14, fontweight="bold", va="top")
@@ -302,7 +318,7 @@ def choropleth(
     """
     if classification not in CLASSIFICATIONS:
         raise UnknownNameError("classification", classification, CLASSIFICATIONS)
-    scene = _scene(tables, layers, area, indicator, period, reference, surroundings)
+    scene = map_scene(tables, layers, area, indicator, period, reference, surroundings)
     with mpl.rc_context(STYLE):
         ax, legend_ax, own = _axes(ax)
         scene.context.plot(ax=ax, color=CONTEXT_COLOUR, edgecolor=EDGE_COLOUR, linewidth=0.6, zorder=1)

@@ -67,7 +67,7 @@ def export_csv(frame: pd.DataFrame, table_dir: str | Path | None, name: str) -> 
 
 
 def table_html(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], caption: str, source: str,
-               footnotes: list[str] | None = None, link: str | None = None) -> str:
+               footnotes: list[str] | None = None, link: str | None = None, numeric: list[str] | None = None) -> str:
     """A table block: the chosen columns with Dutch headers and numbers, a caption, footnotes and its source.
 
     Parameters
@@ -75,7 +75,10 @@ def table_html(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], 
     columns : dict
         Column → (Dutch header, decimals: ``None`` for text). A ``decimals`` column in ``frame``
         overrides the decimals of the numeric columns per row (counts beside shares).
+    numeric : list, optional
+        Text columns that hold numbers already written out (aligned right like numbers).
     """
+    right = set(numeric or ())
     rows = []
     for _, row in frame.iterrows():
         cells = []
@@ -85,9 +88,11 @@ def table_html(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], 
                 decimals = int(row["decimals"])
             text = (MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)) \
                 if decimals is None else nl_number(value, decimals)
-            cells.append({"text": text, "numeric": decimals is not None, "missing": text == MISSING})
+            cells.append({"text": text, "numeric": decimals is not None or column in right,
+                          "missing": text.startswith(MISSING)})
         rows.append(cells)
-    headers = [{"text": label, "numeric": decimals is not None} for label, decimals in columns.values()]
+    headers = [{"text": label, "numeric": decimals is not None or column in right}
+               for column, (label, decimals) in columns.items()]
     any_missing = any(cell["missing"] for row in rows for cell in row)
     return render("blocks/table.html.j2", caption=caption, headers=headers, rows=rows, source=source,
                   footnotes=footnotes or [], missing=any_missing, link=link)
@@ -118,3 +123,8 @@ def figures_html(figures: list, title: str) -> str:
 def note_html(text: str, kind: str = "note") -> str:
     """A short paragraph (``note`` or ``warning``) for a page."""
     return render("blocks/note.html.j2", text=text, kind=kind)
+
+
+def interactive_html(src: str, title: str) -> str:
+    """A framed interactive map (its own HTML file in the run folder) with a link to open it full size."""
+    return render("blocks/interactive.html.j2", src=src, title=title)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,9 +21,11 @@ import pandas as pd
 from ..config import Settings
 from ..figures.style import save
 from ..processed import ProcessedStore
-from .blocks import export_csv, figures_html, note_html, table_html
+from .blocks import export_csv, figures_html, interactive_html, note_html, table_html
 
 RECORD_MIME = "application/vnd.parkstad.record+json"
+#: Formats a report saves figures in (comma-separated), set by ``parkstad report --pdf``.
+FORMATS_ENV = "PARKSTAD_FIGURE_FORMATS"
 
 
 def load_tables(settings: Settings | None = None) -> dict[str, pd.DataFrame]:
@@ -67,8 +70,13 @@ def _format(value: object) -> str:
     return str(value)  # whole numbers as they are: years must not read 2,019
 
 
+def figure_formats() -> tuple[str, ...]:
+    """The file formats a report saves each figure in: ``$PARKSTAD_FIGURE_FORMATS``, default PNG and SVG."""
+    return tuple(f.strip() for f in os.environ.get(FORMATS_ENV, "png,svg").split(",") if f.strip())
+
+
 def show(drawing, name: str | None = None, figure_dir: str | Path | None = None) -> None:
-    """Display a map or chart inline (PNG) and, when ``figure_dir`` is set, save it as PNG, SVG and PDF.
+    """Display a map or chart inline (PNG) and, when ``figure_dir`` is set, save it (PNG and SVG; PDF on request).
 
     ``drawing`` is a Figure, an Axes, or what a drawing function returned (anything with ``.figure``).
     """
@@ -76,10 +84,29 @@ def show(drawing, name: str | None = None, figure_dir: str | Path | None = None)
 
     fig = getattr(drawing, "figure", drawing)
     if figure_dir and name:
-        save(fig, Path(figure_dir) / name)
+        save(fig, Path(figure_dir) / name, figure_formats())
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     display(Image(buffer.getvalue(), format="png"))
+
+
+def show_interactive(figure, name: str | None = None, figure_dir: str | Path | None = None) -> None:
+    """Display an interactive (plotly) map: inline in JupyterLab, or, in a report run, as a page of its own.
+
+    In a report (``figure_dir`` set) the map is written to ``<figure_dir>/<name>.html``, loading
+    plotly from the one copy in the run folder, and the page frames it: no CDN, works offline.
+    """
+    from IPython.display import display
+
+    if not (figure_dir and name):
+        display(figure)
+        return
+    from ..figures.interactive import write_interactive
+
+    figure_dir = Path(figure_dir)
+    run_dir = figure_dir.parent.parent  # <run>/figures/<job>/
+    target = write_interactive(figure, figure_dir / f"{name}.html", run_dir)
+    _html(interactive_html(target.relative_to(run_dir).as_posix(), figure.layout.title.text.split("<br>")[0]))
 
 
 def _html(html: str) -> None:

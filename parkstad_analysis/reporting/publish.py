@@ -20,6 +20,7 @@ from filelock import FileLock
 from ..atomic import write_json, write_text
 from ..locks import pid_alive
 from ..vocabulary.areas import get_area
+from .exports import DICTIONARY, WORKBOOK
 from .pages import TEMPLATES
 from .plan import NOTEBOOKS, Job
 from .runner import JobResult
@@ -53,14 +54,19 @@ def _environment():
                               trim_blocks=False, lstrip_blocks=False)
 
 
-def _page(job: Job, result: JobResult) -> dict:
+def page_title(job: Job) -> str:
+    """The Dutch title of a job's page (with the profile year, and the area where the page is about one)."""
     spec = NOTEBOOKS[job.notebook]
-    title = f"{spec.title} {job.parameters.get('YEAR', '')}" if job.notebook == "area_profile" else spec.title
-    return {"name": job.name, "title": title, "ok": result.ok, "failed_cell": result.failed_cell}
+    return f"{spec.title} {job.parameters.get('YEAR', '')}".strip() if job.notebook == "area_profile" else spec.title
 
 
-def write_index(run_id: str, matrix: list[Job], results: list[JobResult], run_dir: Path) -> None:
-    """The run's front page: one section per focus area with its pages and maps, then the regional pages."""
+def _page(job: Job, result: JobResult) -> dict:
+    return {"name": job.name, "title": page_title(job), "ok": result.ok, "failed_cell": result.failed_cell}
+
+
+def write_index(run_id: str, matrix: list[Job], results: list[JobResult], run_dir: Path, overview: str = "") -> None:
+    """The run's front page: the overview table, one section per focus area with its pages and maps, then the
+    regional pages, the data dictionary and the downloads."""
     by_name = {r.name: r for r in results}
     sections = []
     for area in dict.fromkeys(j.area for j in matrix if j.area):
@@ -68,7 +74,10 @@ def write_index(run_id: str, matrix: list[Job], results: list[JobResult], run_di
         sections.append({"title": get_area(area).title, "pictures": pictures,
                          "pages": [_page(j, by_name[j.name]) for j in matrix if j.area == area]})
     regional = [_page(j, by_name[j.name]) for j in matrix if not j.area]
-    html = _environment().get_template("index.html.j2").render(run_id=run_id, sections=sections, regional=regional)
+    html = _environment().get_template("index.html.j2").render(
+        run_id=run_id, sections=sections, regional=regional, overview=overview,
+        workbook=WORKBOOK if (run_dir / WORKBOOK).is_file() else None,
+        dictionary=DICTIONARY if (run_dir / DICTIONARY).is_file() else None)
     write_text(run_dir / "index.html", html)
 
 

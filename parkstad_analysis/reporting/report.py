@@ -18,22 +18,27 @@ import json
 import os
 import re
 import secrets
+import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
 from ..config import Settings
 from ..errors import ConfigError, FetchError
 from ..fetch.raw import SOURCE_FILE
 from ..processed import ProcessedStore
 from ..processed.generations import GENERATION_ENV, pinned
+from .exports import write_dictionary, write_workbook
+from .notebook_helpers import FORMATS_ENV
+from .overview_table import overview_block
 from .plan import NOTEBOOKS, Job, input_hash, notebooks_dir, plan
 from .publish import (
     INCOMPLETE,
     MANIFEST,
     package_versions,
+    page_title,
     point_latest,
     prune_incomplete,
     prune_runs,
@@ -77,9 +82,10 @@ def _paths(settings: Settings, run_dir: Path, job: Job) -> JobPaths:
 
 
 def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, generation: str,
-         progress: bool) -> list[JobResult]:
+         progress: bool, pdf: bool) -> list[JobResult]:
     """Run the matrix, longest notebooks first so the cores stay busy; results in matrix order."""
     env = {"PARKSTAD_HOME": str(settings.root), "MPLBACKEND": "Agg", GENERATION_ENV: generation,
+           FORMATS_ENV: "png,svg,pdf" if pdf else "png,svg",
            "PARKSTAD_CBS_MIRROR": str(settings.mirror) if settings.mirror else "none"}
     ordered = sorted(matrix, key=lambda j: -NOTEBOOKS[j.notebook].cost)
     with tqdm(total=len(matrix), desc="report", unit="notebook", disable=not progress) as bar:
@@ -87,6 +93,26 @@ def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, gen
                            on_done=lambda _: bar.update())
     order = [j.name for j in matrix]
     return sorted(results, key=lambda r: order.index(r.name))
+
+
+def _front_matter(settings: Settings, generation: str, matrix: list[Job], results: list[JobResult],
+                  run_dir: Path) -> tuple[str, str]:
+    """The index's overview (HTML), the data dictionary and the workbook; an error message when they failed."""
+    store = ProcessedStore(settings, generation)
+    profiled = [j for j, r in zip(matrix, results, strict=True) if j.notebook == "area_profile" and r.ok]
+    try:
+        overview = ""
+        if profiled:
+            year = max(int(j.parameters["YEAR"]) for j in profiled)
+            overview = overview_block(store, list(dict.fromkeys(j.area for j in profiled)), year, run_dir)
+        write_dictionary(run_dir, store)
+        write_workbook(run_dir, {j.name: page_title(j) for j in matrix}, store)
+        return overview, ""
+    except Exception as exc:  # the pages stand on their own; the run says what went wrong and keeps the trace
+        log = run_dir / "logs" / "index.log"
+        log.parent.mkdir(exist_ok=True)
+        log.write_text(traceback.format_exc(), "utf-8")
+        return "", f"the index's overview, dictionary or workbook failed: {type(exc).__name__}: {exc} (see {log})"
 
 
 def _raw_checksums(settings: Settings) -> dict[str, dict[str, str]]:
@@ -137,7 +163,7 @@ def pointer_name(name: str | None, areas, years, notebooks, indicators, classifi
 def run_report(settings: Settings | None = None, *, areas: list[str] | None = None, years: list[int] | None = None,
                notebooks: list[str] | None = None, indicators: list[str] | None = None,
                classification: str = "quantiles", breaks: list[float] | None = None, jobs: int | None = None,
-               incremental: bool = False, name: str | None = None, keep: int | None = KEEP,
+               incremental: bool = False, name: str | None = None, keep: int | None = KEEP, pdf: bool = False,
                progress: bool = True) -> ReportResult:
     """Run the report notebooks and publish them as a new run folder.
 
@@ -157,6 +183,8 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         The report's pointer (default ``latest`` for the full matrix, ``latest-<…>`` for a partial one).
     keep : int, optional
         Complete runs to keep (pointed-at runs are always kept); ``None`` keeps all.
+    pdf : bool
+        Save every figure as PDF too (PNG and SVG always).
 
     Returns
     -------
@@ -178,7 +206,7 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
     workers, notes = workers_for(jobs, matrix)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
     with pinned(settings.processed_dir, f"report-{run_id}", store.generation) as generation:
-        fingerprint = input_hash(settings, matrix, store)
+        fingerprint = input_hash(settings, matrix, store) + ("+pdf" if pdf else "")
         if incremental and (previous := _unchanged_since(settings.reports_dir / pointer, fingerprint)):
             return ReportResult("skipped", (settings.reports_dir / pointer).resolve(), pointer=pointer, notes=notes,
                                 message=f"unchanged since run {previous}: notebooks, parameters and data are the same")
@@ -190,24 +218,28 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         base = {"run_id": run_id, "report": pointer, "started": started.isoformat(), "input_hash": fingerprint,
                 "generation": generation, "jobs": workers}
         try:
-            results = _run(settings, run_dir, matrix, workers, generation, progress)
+            results = _run(settings, run_dir, matrix, workers, generation, progress, pdf)
         except Interrupted as exc:
             write_manifest(run_dir, {**base, "outcome": "interrupted", "reason": str(exc),
                                      "finished": datetime.now(UTC).isoformat()})
             raise
         outcome = "success" if all(r.ok for r in results) else "failed"
+        overview, overview_error = _front_matter(settings, generation, matrix, results, run_dir)
+        if overview_error:
+            outcome = "failed"
         write_manifest(run_dir, {
             **base, "finished": datetime.now(UTC).isoformat(), "outcome": outcome,
             "notebooks": [{**asdict(job), **asdict(result)} for job, result in zip(matrix, results, strict=True)],
             "data": store.checksums(), "raw": _raw_checksums(settings), "versions": package_versions(),
         })
-        write_index(run_id, matrix, results, run_dir)
+        write_index(run_id, matrix, results, run_dir, overview)
         (run_dir / INCOMPLETE).unlink()
     if outcome == "success":
         point_latest(settings.reports_dir, run_dir, pointer)
         if keep is not None:
             prune_runs(settings.reports_dir, keep)
         return ReportResult("success", run_dir, results, notes=notes, pointer=pointer)
-    message = "; ".join(f"{r.name} failed in cell {r.failed_cell}: {r.error} (see {run_dir / 'notebooks' / (r.name + '.ipynb')})"
-                        for r in results if not r.ok)
+    message = "; ".join([*(f"{r.name} failed in cell {r.failed_cell}: {r.error} "
+                           f"(see {run_dir / 'notebooks' / (r.name + '.ipynb')})" for r in results if not r.ok),
+                         *([overview_error] if overview_error else [])])
     return ReportResult("failed", run_dir, results, message, notes=notes, pointer=pointer)

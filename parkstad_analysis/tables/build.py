@@ -24,6 +24,8 @@ from ..processed import ProcessedStore
 from . import benefits, cars, education, income, kwb
 from .combine import combine
 from .context import BuildContext
+from .definitions import TABLE as DEFINITIONS_TABLE
+from .definitions import build_definitions
 from .geometry import build_geometry
 from .names import build_region_names, check_area_codes, code_lists, fill_names
 from .press_release import TABLE as PRESS_TABLE
@@ -110,7 +112,7 @@ def _build(settings: Settings) -> BuildReport:
     quality = quality_summary(tables)
     metadata = indicator_metadata(tables)
     tables |= {PROJECTS_TABLE: build_projects(context), PRESS_TABLE: build_press_release_participation(context),
-               "region_names": names, "indicators": metadata}
+               "region_names": names, "indicators": metadata, DEFINITIONS_TABLE: build_definitions(context)}
     checks = _check_tables(parts_by_table, combined)
     tables |= {key: frame for key, frame in checks.items() if len(frame)}
     written = ProcessedStore(settings).write(tables, layers, quality)

@@ -1,0 +1,53 @@
+"""The focus areas side by side: a few key figures per area, beside the gemeenten they lie in and Parkstad.
+
+Each area's figure is its profile figure (the profile year, or the nearest year that has
+it, saying so); each gemeente and Parkstad is given in the period most of the areas use,
+and only when enough of its regions are known (see :func:`profile.complete_enough`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from ..vocabulary.areas import Area, gemeente_area, get_area
+from .profile import PROFILE, area_figure, best_figure, complete_enough
+
+#: The figures of the overview, in row order.
+OVERVIEW_KEYS = ("aantal_inwoners", "nettoarbeidsparticipatie", "bijstand_per_1000", "gemiddeld_inkomen_per_inwoner",
+                 "huish_onder_of_rond_sociaal_minimum")
+
+
+def overview_columns(area_names: list[str]) -> list[Area]:
+    """The focus areas in the order given, then the gemeenten they lie in, then Parkstad."""
+    focus = [get_area(name) for name in area_names]
+    gemeenten = [gemeente_area(code) for code in dict.fromkeys(a.gemeente for a in focus if a.gemeente)]
+    return [*focus, *(g for g in gemeenten if g.name not in area_names), get_area("parkstad")]
+
+
+def overview(tables: dict[str, pd.DataFrame], area_names: list[str], year: int, quarter: str) -> pd.DataFrame:
+    """Key figures of every focus area, its gemeente and Parkstad, one row per figure and area (long).
+
+    Columns: ``key``, ``label``, ``unit``, ``area``, ``title``, ``value``, ``period``, ``note``, ``sources``.
+    A missing value means no figure (or one from too few of the regions) exists for that period.
+    """
+    labels = {key: (label, unit) for key, label, unit in PROFILE}
+    columns = overview_columns(area_names)
+    focus = columns[: len(area_names)]
+    rows = []
+    for key in OVERVIEW_KEYS:
+        label, unit = labels[key]
+        found = {a.name: best_figure(tables, a, key, year, quarter, label, unit) for a in focus}
+        periods = Counter(f.period for f in found.values() if f is not None)
+        common = periods.most_common(1)[0][0] if periods else (quarter if "per_1000" in key else str(year))
+        for area in columns:
+            if area.name in found:
+                figure = found[area.name]
+            else:
+                figure = area_figure(tables, area, key, common if "Q" in common else int(common), label, unit)
+                figure = figure if complete_enough(figure) else None
+            rows.append({"key": key, "label": label, "unit": unit, "area": area.name, "title": area.title,
+                         "value": figure.value if figure else float("nan"), "period": figure.period if figure else common,
+                         "note": figure.note if figure else "", "sources": figure.sources if figure else ""})
+    return pd.DataFrame.from_records(rows)

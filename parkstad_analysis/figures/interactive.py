@@ -1,0 +1,144 @@
+"""Interactive maps (plotly): the same regions, classes and colours as the static map, to hover, zoom and pan.
+
+The map draws the boundaries themselves, in RD New metres on a blank background: no
+tile server, no world map and no CDN (plotly's geo maps fetch a world outline from the
+internet, so they are not used). In JupyterLab the figure shows itself; a report writes it as an HTML file that
+loads ``plotly.min.js`` from one copy beside the report (:func:`write_interactive`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..atomic import atomic_path, write_text
+from .maps import MISSING_COLOUR, map_classes, map_scene, map_source
+from .style import CONTEXT_COLOUR, dutch_number
+
+#: Where a report keeps the one copy of plotly's JavaScript, relative to the run folder.
+SCRIPT = "assets/plotly.min.js"
+
+
+def _outline(shape) -> tuple[list[float | None], list[float | None]]:
+    """The outer rings of a (multi)polygon as one path, rings separated by gaps."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for part in getattr(shape, "geoms", [shape]):
+        x, y = part.exterior.coords.xy
+        xs += [*(round(v, 1) for v in x), None]  # decimetres: finer than any boundary, a fraction of the bytes
+        ys += [*(round(v, 1) for v in y), None]
+    return xs, ys
+
+
+def _traces(frame: gpd.GeoDataFrame, colour: str, legend: str, hover: list[str]) -> list[go.Scatter]:
+    """One filled trace per region (hover shows its text), grouped under one legend entry."""
+    traces = []
+    for i, (shape, text) in enumerate(zip(frame.geometry, hover, strict=True)):
+        xs, ys = _outline(shape)
+        traces.append(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
+                                 line={"color": "#ffffff", "width": 0.8}, hoveron="fills", hoverinfo="text", text=text,
+                                 name=legend, legendgroup=legend, showlegend=i == 0))
+    return traces
+
+
+def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame], area: str, indicator: str,
+            period: str | int | None = None, *, classification: str = "quantiles", k: int = 5,
+            breaks: list[float] | None = None, surroundings: str = "area") -> go.Figure:
+    """An interactive map of one indicator in one area: hover for name, value, period and source.
+
+    Parameters
+    ----------
+    tables, layers
+        The processed tables and boundary layers (as for :func:`~parkstad_analysis.figures.maps.choropleth`).
+    area, indicator, period
+        What to map; ``period`` defaults to the latest with figures.
+    classification, k, breaks, surroundings
+        As for the static map, which this map matches class for class.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Shown inline in JupyterLab; :func:`write_interactive` saves it for a report.
+    """
+    scene = map_scene(tables, layers, area, indicator, period, surroundings=surroundings)
+    shown = scene.shown
+    context = scene.context[~scene.context["region_code"].isin(shown["region_code"])]
+    source = map_source(scene)
+    unit = scene.unit
+    decimals = 0 if unit == "aantal" else 1
+
+    def hover(frame: gpd.GeoDataFrame, values: bool = True) -> list[str]:
+        lines = []
+        for row in frame.itertuples():
+            value = getattr(row, "value", float("nan")) if values else float("nan")
+            shown_value = f"{dutch_number(value, decimals)} {unit}" if pd.notna(value) else "geen gegevens"
+            text = f"<b>{row.region_name}</b> ({row.region_code})<br>{scene.data.title}: {shown_value}"
+            lines.append(f"{text}<br>periode {scene.data.period}<br>{source}" if values else f"<b>{row.region_name}</b>")
+        return lines
+
+    # larger regions first, so that a region lying inside another is drawn on top of it
+    context = context.assign(_area=context.area).sort_values("_area", ascending=False)
+    shown = shown.assign(_area=shown.area).sort_values("_area", ascending=False)
+    traces = []
+    if len(context):
+        traces += _traces(context, CONTEXT_COLOUR, "rest van de gemeente", hover(context, values=False))
+    present = shown["value"].notna()
+    if present.any():
+        classes, colours, labels = map_classes(scene, classification, k, breaks)
+        members = shown[present].assign(_class=classes.yb)
+        for index, (colour, label) in enumerate(zip(colours, labels, strict=True)):
+            part = members[members["_class"] == index]
+            if len(part):
+                traces += _traces(part, colour, label, hover(part))
+    if (~present).any():
+        traces += _traces(shown[~present], MISSING_COLOUR, "geen gegevens", hover(shown[~present]))
+    xs, ys = _outline(scene.outline.union_all())
+    traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#111111", "width": 2.5}, hoverinfo="skip",
+                             name=f"focusgebied {scene.focus.title}"))
+    figure = go.Figure(traces)
+    # open on what is coloured, at least 3 km across (as the static map), with the rest a pan away
+    minx, miny, maxx, maxy = shown.total_bounds
+    span = max(max(maxx - minx, maxy - miny) * 1.2 + 400, 3000)
+    centre_x, centre_y = (minx + maxx) / 2, (miny + maxy) / 2
+    figure.update_xaxes(visible=False, range=[centre_x - span / 2, centre_x + span / 2])
+    figure.update_yaxes(visible=False, range=[centre_y - span / 2, centre_y + span / 2],
+                        scaleanchor="x", scaleratio=1)  # metres both ways: shapes keep their form
+    figure.update_layout(
+        title={"text": f"{scene.data.title} — {scene.focus.title}<br><sup>{scene.data.period} · "
+                       f"{scene.chosen.name.replace('_', ' ')} · beweeg over een buurt voor het cijfer</sup>",
+               "x": 0.01},
+        legend={"title": {"text": unit}, "itemclick": False, "itemdoubleclick": False},
+        margin={"l": 10, "r": 10, "t": 70, "b": 40}, height=560, dragmode="pan", separators=",.",
+        plot_bgcolor="#ffffff", hoverlabel={"align": "left"},
+        annotations=[{"text": source, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": -0.06,
+                      "xanchor": "left", "font": {"size": 10, "color": "#666666"}}],
+    )
+    return figure
+
+
+def write_interactive(figure: go.Figure, target: str | Path, run_dir: str | Path) -> Path:
+    """Save an interactive map as HTML that loads plotly from the one copy in ``run_dir`` (no CDN, works offline).
+
+    Returns
+    -------
+    Path
+        The HTML file written.
+    """
+    target, run_dir = Path(target), Path(run_dir)
+    script = run_dir / SCRIPT
+    if not script.is_file():  # the first map of the run ships the script; every later one refers to it
+        from plotly.offline import get_plotlyjs
+
+        script.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(script) as partial:
+            Path(partial).write_text(get_plotlyjs(), "utf-8")
+    relative = Path(*[".."] * len(target.parent.relative_to(run_dir).parts), SCRIPT).as_posix()
+    html = figure.to_html(include_plotlyjs=relative, full_html=True,
+                           config={"scrollZoom": True, "displaylogo": False})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text(target, html.replace("<html>", '<html lang="nl">', 1))
+    return target
+

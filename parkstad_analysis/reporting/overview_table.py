@@ -1,0 +1,69 @@
+"""The overview that opens a report's index: every focus area's key figures beside its gemeente and Parkstad.
+
+The figures come from :func:`parkstad_analysis.analysis.overview.overview` on the
+generation the run read; the table is shown with Dutch numbers and written as CSV.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis.overview import overview
+from ..analysis.profile import profile_quarter
+from ..processed import ProcessedStore
+from .blocks import decimals_for, export_csv, nl_number, table_html
+
+
+def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: Path) -> str:
+    """The overview table as an HTML block, with its CSV written to ``<run>/tables/overzicht/``."""
+    tables = {name: store.load_table(name) for name in ("kwb", "benefits", "education", "income", "provenance")
+              if store.has_table(name)}
+    quarter = profile_quarter(tables["benefits"], year)
+    long = overview(tables, areas, year, quarter)
+    table, figures, footnotes = overview_display(long)
+    # the download holds the numbers themselves (one row per area and figure), not the text shown
+    numbers = long.rename(columns={"title": "Gebied", "label": "Indicator", "unit": "Eenheid", "period": "Periode",
+                                   "value": "Waarde", "note": "Noot", "sources": "Bron"})
+    link = export_csv(numbers[["Gebied", "Indicator", "Eenheid", "Periode", "Waarde", "Noot", "Bron"]],
+                      run_dir / "tables" / "overzicht", "kerncijfers_per_gebied")
+    columns = {"Gebied": ("Gebied", None)} | {f: (f, None) for f in figures}
+    sources = "; ".join(dict.fromkeys(s for text in long["sources"] if text for s in text.split("; ")))
+    return table_html(table, columns, f"Kerncijfers per focusgebied, naast de gemeente en Parkstad (profieljaar {year}, "
+                      f"uitkeringen {quarter})", sources or "CBS", footnotes, link, numeric=figures)
+
+
+def overview_display(long: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The overview as a page shows it: one row per area, one text column per figure, and footnotes.
+
+    Each figure's column names its period (the one most areas have); a value from another
+    period says its period in brackets, a value with a note points to its footnote.
+
+    Returns
+    -------
+    (table, figure columns, footnotes)
+        ``table`` has ``Gebied`` and one column per figure, cells as Dutch text.
+    """
+    notes: list[str] = []
+    columns: dict[str, dict[str, str]] = {}
+    for _, part in long.groupby("key", sort=False):
+        first = part.iloc[0]
+        common = Counter(part.loc[part["value"].notna(), "period"]).most_common(1)
+        period = common[0][0] if common else first["period"]
+        header = f"{first['label']} ({first['unit']}), {period}"
+        cells = {}
+        for entry in part.itertuples():
+            text = nl_number(entry.value, decimals_for(entry.unit))
+            if pd.notna(entry.value) and entry.period != period:
+                text += f" ({entry.period})"
+            if entry.note and pd.notna(entry.value):
+                if entry.note not in notes:
+                    notes.append(entry.note)
+                text += f" [{notes.index(entry.note) + 1}]"
+            cells[entry.title] = text
+        columns[header] = cells
+    titles = list(dict.fromkeys(long["title"]))
+    table = pd.DataFrame({"Gebied": titles, **{h: [cells.get(t, "–") for t in titles] for h, cells in columns.items()}})
+    return table, list(columns), [f"[{i}] {text}" for i, text in enumerate(notes, start=1)]
