@@ -112,3 +112,35 @@ def participation_by_source(figures: pd.DataFrame, ax: Axes | None = None) -> Ax
         _heading(ax, "Netto arbeidsparticipatie per gemeente: twee bronnen naast elkaar",
                  "Bron: CBS, Kerncijfers wijken en buurten (KWB); persbericht Regio Deal Parkstad Limburg, 17 december 2020")
     return ax
+
+
+def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Axes | None = None) -> Axes:
+    """The target's gap to its comparison per quarter, minus its mean before the start, with the placebos' band.
+
+    Parameters
+    ----------
+    events : DataFrame
+        ``period``, ``quarter_from_start`` (0 at the start), ``effect``, ``placebo_low``, ``placebo_high``
+        (from :func:`parkstad_analysis.analysis.evaluation.evaluate`).
+    """
+    with mpl.rc_context(STYLE):
+        ax = ax or _new_axes((9, 4.8))
+        x = events["quarter_from_start"].to_numpy()
+        ax.fill_between(x, events["placebo_low"].to_numpy(float), events["placebo_high"].to_numpy(float),
+                        color="#bbbbbb", alpha=0.45, linewidth=0,
+                        label="90% van de placebogroepen (vergelijkingsbuurten als schijndoel)")
+        ax.plot(x, events["effect"].to_numpy(float), color=PALETTE[0], linewidth=2.2, marker="o", markersize=3.5,
+                label="focusgebied min vergelijking, t.o.v. het gemiddelde vóór de start")
+        ax.axhline(0, color="#444444", linewidth=0.8)
+        ax.axvline(-0.5, color="#444444", linestyle=":", linewidth=1.2)
+        ax.annotate(f"start {events.loc[events['quarter_from_start'] == 0, 'period'].iloc[0]}", (-0.5, 1),
+                    xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points", va="top",
+                    fontsize=7.5, color="#444444")
+        step = max(1, len(x) // 12)
+        ax.set_xticks(x[::step], events["period"].iloc[::step], rotation=45, ha="right")
+        ax.set_ylabel(unit)
+        ax.grid(axis="y", color="#dddddd")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=7.5)
+        _heading(ax, title, source)
+    return ax

@@ -32,6 +32,8 @@ class Notebook:
     varies: tuple[str, ...]
     #: Relative run time (seconds on the reference machine), to start the longest first.
     cost: float
+    #: Run only for areas whose gemeente has benefit figures per buurt (the evaluation needs them).
+    needs_buurt_benefits: bool = False
 
 
 NOTEBOOKS = {nb.key: nb for nb in (
@@ -39,6 +41,7 @@ NOTEBOOKS = {nb.key: nb for nb in (
     Notebook("area_profile", "02_area_profile.ipynb", "Profiel", ("AREA", "YEAR"), 6),
     Notebook("funding", "03_regio_deal_funding.ipynb", "Regio Deal-financiering", (), 7),
     Notebook("trends", "04_trends.ipynb", "Trends", ("AREA",), 9),
+    Notebook("evaluation", "05_evaluation.ipynb", "Voor en na de start", ("AREA",), 4, needs_buurt_benefits=True),
 )}
 
 
@@ -76,6 +79,12 @@ def available_years(settings: Settings) -> list[int]:
     """KWB years with any netto arbeidsparticipatie figure (the years an area profile can show)."""
     kwb = ProcessedStore(settings).load_table("kwb", columns=["year", "nettoarbeidsparticipatie"])
     return sorted(int(y) for y in kwb.dropna()["year"].unique())
+
+
+def buurt_benefit_gemeenten(settings: Settings) -> set[str]:
+    """Gemeenten with benefit figures per buurt in the processed data (those an evaluation can use)."""
+    benefits = ProcessedStore(settings).load_table("benefits", columns=["level", "gemeente_code"])
+    return set(benefits.loc[benefits["level"] == "buurt", "gemeente_code"].dropna())
 
 
 def map_indicators(settings: Settings) -> list[str]:
@@ -155,6 +164,9 @@ def _jobs(settings: Settings, notebook: Notebook, areas: list[str], years: list[
     if missing:
         raise ConfigError(f"{notebooks_dir(settings) / notebook.file}: its parameters cell lacks {', '.join(missing)}; "
                           f"the report runs it over {', '.join(notebook.varies)}")
+    if notebook.needs_buurt_benefits:
+        areas = [a for a in areas if get_area(a).level in ("buurt", "wijk") and get_area(a).gemeente in
+                 buurt_benefit_gemeenten(settings)]
     combinations = [{}]
     if "AREA" in notebook.varies:
         combinations = [{**c, "AREA": a} for c in combinations for a in areas]
