@@ -101,7 +101,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     result = run_report(settings, areas=args.areas, years=args.years, notebooks=args.notebooks,
                         indicators=args.indicators, classification=args.classification, breaks=args.breaks,
                         jobs=args.jobs, incremental=args.incremental, name=args.name,
-                        keep=None if args.keep == 0 else args.keep, pdf=args.pdf, progress=not args.quiet)
+                        keep=None if args.keep == 0 else args.keep, pdf=args.pdf,
+                        scheduler=args.scheduler, progress=not args.quiet)
     for note in result.notes:
         print(f"note: {note}")
     if result.status == "skipped":
@@ -161,6 +162,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="the pointer this run moves (default latest, or latest-<…> for a partial matrix)")
     p.add_argument("--keep", type=int, default=5, help="complete runs to keep; 0 keeps all (default 5)")
     p.add_argument("--pdf", action="store_true", help="save every figure as PDF too (PNG and SVG always)")
+    p.add_argument("--scheduler", help="run the notebooks on a Dask cluster, e.g. tcp://host:8786 "
+                                       "(default: $PARKSTAD_SCHEDULER, else local processes)")
     p.add_argument("--incremental", action="store_true",
                    help="skip the run when notebooks, parameters and data are unchanged since the last good run")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

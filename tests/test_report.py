@@ -208,3 +208,25 @@ def test_killed_run_leaves_the_last_good_report(reporting):
     assert (started[0] / INCOMPLETE).exists() and not (started[0] / "manifest.json").exists()
     assert started[0] in prune_incomplete(reporting.reports_dir)
     assert not started[0].exists() and latest.resolve() == before
+
+
+def test_a_small_matrix_runs_on_a_dask_cluster(reporting):
+    """`--scheduler`: the same jobs on a Dask LocalCluster's worker processes, gathered into one run folder."""
+    import psutil
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = run_report(reporting, areas=["gms"], notebooks=["data_overview", "evaluation"], name="cluster",
+                            scheduler=cluster.scheduler_address, progress=False)
+        worker_pids = {w.pid for w in cluster.workers.values() if getattr(w, "pid", None)}
+    assert result.status == "success", result.message
+    manifest = json.loads((result.run_dir / "manifest.json").read_text("utf-8"))
+    assert manifest["scheduler"].startswith("tcp://127.0.0.1:") and manifest["outcome"] == "success"
+    assert {n["name"] for n in manifest["notebooks"]} == {"data_overview", "evaluation_gms"}
+    assert recorded(result.run_dir / "notebooks/evaluation_gms.ipynb")["placebos"] == 969
+    assert (result.run_dir / "evaluation_gms.html").is_file() and (result.run_dir / "index.html").is_file()
+    # the workers' kernels went with the cluster
+    leftovers = [p for p in psutil.process_iter(["cmdline"])
+                 if "ipykernel_launcher" in " ".join(p.info["cmdline"] or []) and p.parent() and
+                 p.parent().pid in worker_pids]
+    assert not leftovers

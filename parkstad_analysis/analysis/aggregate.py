@@ -97,30 +97,80 @@ def rate(table: pd.DataFrame, area: Area, numerator: str, denominator: str, per:
     Only regions where both counts are known enter the rate; ``coverage`` is the
     share of the area's denominator in those regions. Bounds combine the rounding
     of both counts (lowest numerator over highest denominator and vice versa).
+    Computed for all periods at once (a quarterly table has 45 of them).
     """
     require(table, [numerator, denominator])
     when = period_column(table)
-    records = []
-    for period, rows in by_period(table, area, when):
-        num, den = rows[numerator], rows[denominator]
-        both = num.notna() & den.notna() & den.gt(0)
-        n_half, d_half = _rounding(numerator, rows["level"]), _rounding(denominator, rows["level"])
-        if both.any():
-            n, d = num[both].sum(), den[both].sum()
-            value = per * n / d
-            lower = per * (num - n_half).clip(lower=0)[both].sum() / (den + d_half)[both].sum()
-            upper = per * (num + n_half)[both].sum() / (den - d_half).clip(lower=1)[both].sum()
-        else:
-            n = d = value = lower = upper = np.nan
-        records.append({
-            "area": area.name, when: period, "indicator": f"{numerator}_per_{int(per)}_{denominator}",
-            "value": float(value), "lower": float(lower), "upper": float(upper),
-            "numerator": float(n), "denominator": float(d),
-            "regions": len(rows), "regions_missing": int((~both).sum()),
-            "coverage": coverage(rows, both, denominator),
-        })
-    return _result(records, when, "value", "lower", "upper", "numerator", "denominator", "regions",
-                   "regions_missing", "coverage")
+    rows, regions = area_rows(table, area, when)
+    columns = ["area", when, "indicator", "value", "lower", "upper", "numerator", "denominator", "regions",
+               "regions_missing", "coverage"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    num, den = rows[numerator].astype(float), rows[denominator].astype(float)
+    both = num.notna() & den.notna() & den.gt(0)
+    n_half = _rounding(numerator, rows["level"]).to_numpy()
+    d_half = _rounding(denominator, rows["level"]).to_numpy()
+    parts = pd.DataFrame({
+        when: rows[when].to_numpy(), "both": both.to_numpy(),
+        "n": num.where(both).to_numpy(), "d": den.where(both).to_numpy(),
+        "n_low": (num - n_half).clip(lower=0).where(both).to_numpy(), "d_high": (den + d_half).where(both).to_numpy(),
+        "n_high": (num + n_half).where(both).to_numpy(), "d_low": (den - d_half).clip(lower=1).where(both).to_numpy(),
+    })
+    sums = parts.groupby(when, sort=True).agg(n=("n", "sum"), d=("d", "sum"), n_low=("n_low", "sum"),
+                                              d_high=("d_high", "sum"), n_high=("n_high", "sum"),
+                                              d_low=("d_low", "sum"), known=("both", "sum"))
+    any_known = sums["known"].gt(0)
+    result = pd.DataFrame({
+        "area": area.name, when: sums.index, "indicator": f"{numerator}_per_{int(per)}_{denominator}",
+        "value": (per * sums["n"] / sums["d"]).where(any_known).to_numpy(float),
+        "lower": (per * sums["n_low"] / sums["d_high"]).where(any_known).to_numpy(float),
+        "upper": (per * sums["n_high"] / sums["d_low"]).where(any_known).to_numpy(float),
+        "numerator": sums["n"].where(any_known).to_numpy(float), "denominator": sums["d"].where(any_known).to_numpy(float),
+        "regions": regions.reindex(sums.index).to_numpy(int),
+    })
+    result["regions_missing"] = result["regions"] - sums["known"].to_numpy(int)
+    result["coverage"] = coverages(rows, both, when, regions, denominator).reindex(sums.index).to_numpy(float)
+    return result[columns]
+
+
+def area_rows(table: pd.DataFrame, area: Area, when: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows of the area's regions in every period (the codes of each period's year), and per period how many
+    regions the area has (a region without a row counts as a region without a value). Periods without any row
+    of the area are left out, as :func:`by_period` does."""
+    years = table[when].astype(str).str[:4].astype(int)
+    wanted = pd.Series(False, index=table.index)
+    expected = {}
+    for year in years.unique():
+        codes = area.codes_for(int(year))
+        in_year = years.eq(year)
+        wanted |= in_year & table["region_code"].isin(codes)
+        expected[int(year)] = len(set(codes))
+    rows = table[wanted]
+    present = rows.groupby(when, sort=True)["region_code"].nunique()
+    regions = pd.Series([expected[int(str(p)[:4])] for p in present.index], index=present.index)
+    return rows, regions
+
+
+def coverages(rows: pd.DataFrame, present: pd.Series, when: str, regions: pd.Series,
+              weight: str | None = None) -> pd.Series:
+    """:func:`coverage` for every period at once (rows of all periods, ``regions`` per period)."""
+    frame = pd.DataFrame({when: rows[when].to_numpy(), "present": present.to_numpy()})
+    counts = frame.groupby(when, sort=True)["present"].agg(["sum", "size"])
+    complete = counts["size"].eq(regions.reindex(counts.index))  # no region without a row
+    result = pd.Series(np.nan, index=counts.index)
+    decided = pd.Series(False, index=counts.index)
+    for column in dict.fromkeys((*POPULATIONS, weight)):
+        if not column or column not in rows.columns:
+            continue
+        values = rows[column].astype(float)
+        frame["all"], frame["known"] = values.to_numpy(), values.where(present.to_numpy()).to_numpy()
+        grouped = frame.groupby(when, sort=True)
+        usable = complete & grouped["all"].count().eq(counts["size"]) & ~decided
+        total = grouped["all"].sum()
+        share = (grouped["known"].sum() / total).where(total.ne(0))
+        result = result.where(~usable, share)
+        decided |= usable
+    return result.where(decided, counts["sum"] / regions.reindex(counts.index))
 
 
 def weighted_percentage(table: pd.DataFrame, area: Area, indicator: str, weight: pd.Series | str) -> pd.DataFrame:

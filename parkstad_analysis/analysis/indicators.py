@@ -59,13 +59,14 @@ def participation(kwb: pd.DataFrame, area: Area, education: pd.DataFrame | None 
     return result.assign(weight_basis="; ".join(sorted(set(chosen) - {""})))
 
 
-def benefit_rates(benefits: pd.DataFrame, area: Area, base: str = "inwoners_15_plus", per: float = 1000) -> pd.DataFrame:
+def benefit_rates(benefits: pd.DataFrame, area: Area, base: str = "inwoners_15_plus", per: float = 1000,
+                  kinds: list[str] | None = None) -> pd.DataFrame:
     """Benefit recipients per ``per`` inhabitants aged 15+ (or ``inwoners_15_tot_aow``), per quarter.
 
-    Returns one row per benefit kind and quarter: ``kind`` (bijstand, ww, ao, aow),
-    ``value`` with rounding bounds, ``numerator``, ``denominator``, ``coverage``.
+    Returns one row per benefit kind (all, or those of ``kinds``) and quarter: ``kind`` (bijstand,
+    ww, ao, aow), ``value`` with rounding bounds, ``numerator``, ``denominator``, ``coverage``.
     """
-    parts = [rate(benefits, area, column, base, per=per).assign(kind=kind) for kind, column in BENEFITS.items()]
+    parts = [rate(benefits, area, BENEFITS[kind], base, per=per).assign(kind=kind) for kind in kinds or BENEFITS]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -130,7 +131,7 @@ def benefit_rates_with_gemeente(benefits: pd.DataFrame, area: Area, kind: str = 
     """One benefit kind per quarter for the area and its gemeente side by side (wide)."""
     frames = []
     for each in comparison_areas(area)[:2]:
-        result = benefit_rates(benefits, each)
+        result = benefit_rates(benefits, each, kinds=[kind])
         frames.append(result[result["kind"] == kind][["period", "value"]].rename(columns={"value": each.name}))
     table = frames[0]
     for other in frames[1:]:

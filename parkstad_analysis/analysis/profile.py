@@ -331,8 +331,7 @@ def trend_series(tables: dict[str, pd.DataFrame], area_name: str, kind: str = "b
 
     parts = []
     for position, each in enumerate(comparison_areas(get_area(area_name))):
-        rates = benefit_rates(tables["benefits"], each)
-        rates = rates[rates["kind"] == kind]
+        rates = benefit_rates(tables["benefits"], each, kinds=[kind])
         if position:
             rates = rates[rates["coverage"] >= 1.0]
         parts.append(rates[["period", "value", "lower", "upper", "coverage"]].assign(series=each.name, title=each.title))

@@ -84,7 +84,11 @@ def show(drawing, name: str | None = None, figure_dir: str | Path | None = None)
 
     fig = getattr(drawing, "figure", drawing)
     if figure_dir and name:
-        save(fig, Path(figure_dir) / name, figure_formats())
+        written = save(fig, Path(figure_dir) / name, figure_formats())
+        png = next((p for p in written if p.suffix == ".png"), None)
+        if png is not None:  # the page shows the file just written: one rendering less per figure
+            display(Image(png.read_bytes(), format="png", width=int(fig.get_figwidth() * 110)))
+            return
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     display(Image(buffer.getvalue(), format="png"))

@@ -37,11 +37,11 @@ class Notebook:
 
 
 NOTEBOOKS = {nb.key: nb for nb in (
-    Notebook("data_overview", "01_data_overview.ipynb", "Data-overzicht", (), 4),
+    Notebook("data_overview", "01_data_overview.ipynb", "Data-overzicht", (), 1.5),
     Notebook("area_profile", "02_area_profile.ipynb", "Profiel", ("AREA", "YEAR"), 6),
-    Notebook("funding", "03_regio_deal_funding.ipynb", "Regio Deal-financiering", (), 7),
-    Notebook("trends", "04_trends.ipynb", "Trends", ("AREA",), 9),
-    Notebook("evaluation", "05_evaluation.ipynb", "Voor en na de start", ("AREA",), 4, needs_buurt_benefits=True),
+    Notebook("funding", "03_regio_deal_funding.ipynb", "Regio Deal-financiering", (), 5),
+    Notebook("trends", "04_trends.ipynb", "Trends", ("AREA",), 3),
+    Notebook("evaluation", "05_evaluation.ipynb", "Voor en na de start", ("AREA",), 2, needs_buurt_benefits=True),
 )}
 
 

@@ -47,6 +47,8 @@ from .publish import (
 )
 from .runner import Interrupted, JobPaths, JobResult, job_limit, run_jobs
 
+#: A Dask scheduler address for every report run (as ``--scheduler``).
+SCHEDULER_ENV = "PARKSTAD_SCHEDULER"
 #: Runs kept per report when nothing else is said (a pointed-at run is always kept).
 KEEP = 5
 
@@ -82,7 +84,7 @@ def _paths(settings: Settings, run_dir: Path, job: Job) -> JobPaths:
 
 
 def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, generation: str,
-         progress: bool, pdf: bool) -> list[JobResult]:
+         progress: bool, pdf: bool, scheduler: str | None) -> list[JobResult]:
     """Run the matrix, longest notebooks first so the cores stay busy; results in matrix order."""
     env = {"PARKSTAD_HOME": str(settings.root), "MPLBACKEND": "Agg", GENERATION_ENV: generation,
            FORMATS_ENV: "png,svg,pdf" if pdf else "png,svg",
@@ -90,7 +92,7 @@ def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, gen
     ordered = sorted(matrix, key=lambda j: -NOTEBOOKS[j.notebook].cost)
     with tqdm(total=len(matrix), desc="report", unit="notebook", disable=not progress) as bar:
         results = run_jobs([(job, _paths(settings, run_dir, job)) for job in ordered], workers, env,
-                           on_done=lambda _: bar.update())
+                           on_done=lambda _: bar.update(), scheduler=scheduler)
     order = [j.name for j in matrix]
     return sorted(results, key=lambda r: order.index(r.name))
 
@@ -164,7 +166,7 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
                notebooks: list[str] | None = None, indicators: list[str] | None = None,
                classification: str = "quantiles", breaks: list[float] | None = None, jobs: int | None = None,
                incremental: bool = False, name: str | None = None, keep: int | None = KEEP, pdf: bool = False,
-               progress: bool = True) -> ReportResult:
+               scheduler: str | None = None, progress: bool = True) -> ReportResult:
     """Run the report notebooks and publish them as a new run folder.
 
     Parameters
@@ -185,6 +187,9 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         Complete runs to keep (pointed-at runs are always kept); ``None`` keeps all.
     pdf : bool
         Save every figure as PDF too (PNG and SVG always).
+    scheduler : str, optional
+        A Dask distributed scheduler to run the notebooks on (default ``$PARKSTAD_SCHEDULER``, else a
+        local process pool); the project folder must be at the same path on every worker.
 
     Returns
     -------
@@ -198,6 +203,7 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         On SIGINT or SIGTERM, after stopping every kernel; the run is marked and removed by the next one.
     """
     settings = settings or Settings.from_env()
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     store = ProcessedStore(settings)
     if not store.exists():
         raise FetchError(f"{settings.processed_dir}: no processed data; run `parkstad fetch` and `parkstad build` first")
@@ -216,9 +222,9 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         (run_dir / INCOMPLETE).write_text(json.dumps({"pid": os.getpid()}) + "\n")
         started = datetime.now(UTC)
         base = {"run_id": run_id, "report": pointer, "started": started.isoformat(), "input_hash": fingerprint,
-                "generation": generation, "jobs": workers}
+                "generation": generation, "jobs": workers, "scheduler": scheduler or "local"}
         try:
-            results = _run(settings, run_dir, matrix, workers, generation, progress, pdf)
+            results = _run(settings, run_dir, matrix, workers, generation, progress, pdf, scheduler)
         except Interrupted as exc:
             write_manifest(run_dir, {**base, "outcome": "interrupted", "reason": str(exc),
                                      "finished": datetime.now(UTC).isoformat()})

@@ -1,8 +1,9 @@
-"""Running the jobs of a report: papermill in a pool of spawned worker processes, one kernel per job.
+"""Running the jobs of a report: papermill in a pool of spawned worker processes, one warm kernel per worker.
 
-A worker runs one notebook, turns it into its HTML page (so that pages are made in
-parallel) and reports success or the failing cell; the kernel's own log lines go to
-the run's ``logs/`` folder, not to the terminal.
+A worker runs one notebook at a time on its kernel (started once, heavy imports done once,
+reset between notebooks: :mod:`.warm_kernel`), turns it into its HTML page (so that pages
+are made in parallel) and reports success or the failing cell; the kernel's own log lines
+go to the run's ``logs/`` folder, not to the terminal.
 
 Interrupts: the workers ignore Ctrl-C and leave it to the command, which on SIGINT or
 SIGTERM cancels the queued jobs, stops the running kernels and workers, and raises
@@ -16,6 +17,7 @@ import concurrent.futures as futures
 import contextlib
 import multiprocessing
 import os
+import secrets
 import signal
 import threading
 import time
@@ -25,7 +27,8 @@ from pathlib import Path
 
 import psutil
 
-from ..errors import ParkstadError
+from ..errors import ConfigError, ParkstadError
+from . import warm_kernel
 from .pages import notebook_to_html
 from .plan import Job
 
@@ -108,24 +111,26 @@ def execute(job: dict, paths: JobPaths, env: dict) -> dict:
     with open(paths.log, "a") as log:
         os.dup2(log.fileno(), 2)
     try:
-        return _run_papermill(job["name"], paths, parameters, started)
+        return _run_papermill(job["name"], paths, parameters, started, env)
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
 
 
-def _run_papermill(name: str, paths: JobPaths, parameters: dict, started: float) -> dict:
+def _run_papermill(name: str, paths: JobPaths, parameters: dict, started: float, env: dict) -> dict:
     import papermill
 
     try:
+        kernel = warm_kernel.acquire(env, paths.cwd, Path(paths.log).with_name(f"kernel-{os.getpid()}.log"))
         papermill.execute_notebook(paths.notebook, paths.output, parameters=parameters, cwd=paths.cwd,
-                                   progress_bar=False, log_output=False, kernel_name="python3")
+                                   progress_bar=False, log_output=False, kernel_name="python3", km=kernel)
         notebook_to_html(Path(paths.output), Path(paths.page))
         return {"name": name, "ok": True, "seconds": time.perf_counter() - started}
     except papermill.PapermillExecutionError as exc:
         return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
                 "error": f"{exc.ename}: {exc.evalue}", "failed_cell": exc.exec_count}
-    except Exception as exc:  # a kernel that died, a notebook that cannot be read
+    except Exception as exc:  # a kernel that died, a notebook that cannot be read: the next job gets a new kernel
+        warm_kernel.discard()
         return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
                 "error": f"{type(exc).__name__}: {exc}"}
 
@@ -155,14 +160,23 @@ def _stop_pool(pool: futures.ProcessPoolExecutor) -> None:
 
 
 def run_jobs(jobs: list[tuple[Job, JobPaths]], workers: int, env: dict,
-             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
-    """Run every job in a pool of ``workers`` spawned processes; results in completion order.
+             on_done: Callable[[JobResult], None] | None = None, scheduler: str | None = None) -> list[JobResult]:
+    """Run every job in a pool of ``workers`` spawned processes, or on a Dask cluster; results in completion order.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        The address of a Dask distributed scheduler (``tcp://host:8786``): the jobs run on its
+        workers instead of a local pool. Every worker needs this package installed and must
+        reach the project folder (data, notebooks, reports) at the same path.
 
     Raises
     ------
     Interrupted
         On SIGINT or SIGTERM: queued jobs are cancelled and running kernels stopped first.
     """
+    if scheduler:
+        return _run_on_dask(jobs, env, on_done, scheduler)
     results: list[JobResult] = []
     received: list[int] = []
     context = multiprocessing.get_context("spawn")  # kernels and ZMQ do not survive fork
@@ -183,6 +197,42 @@ def run_jobs(jobs: list[tuple[Job, JobPaths]], workers: int, env: dict,
                 _stop_pool(pool)
             else:
                 pool.shutdown(wait=True)
+    if received:
+        raise Interrupted(received[0])
+    return results
+
+
+def _run_on_dask(jobs: list[tuple[Job, JobPaths]], env: dict, on_done: Callable[[JobResult], None] | None,
+                 scheduler: str) -> list[JobResult]:
+    """The same jobs on a Dask distributed cluster (``pip install 'parkstad-analysis[cluster]'``)."""
+    try:
+        from distributed import Client
+        from distributed import wait as dask_wait
+    except ImportError:
+        raise ConfigError("--scheduler needs dask.distributed: pip install 'parkstad-analysis[cluster]'") from None
+    results: list[JobResult] = []
+    received: list[int] = []
+    try:
+        client = Client(scheduler, timeout=30)
+    except OSError as exc:
+        raise ConfigError(f"--scheduler {scheduler}: no Dask scheduler answers there ({exc})") from None
+    with client, _on_signals(received.append):
+        pending = {client.submit(execute, asdict(job), paths, env, pure=False, key=f"parkstad-{job.name}-{secrets.token_hex(6)}")
+                   for job, paths in jobs}
+        try:
+            while pending and not received:
+                try:
+                    done, pending = dask_wait(pending, timeout=0.5, return_when="FIRST_COMPLETED")
+                except TimeoutError:  # nothing finished yet: look at the signals again
+                    continue
+                for finished in done:
+                    result = JobResult(**finished.result())
+                    results.append(result)
+                    if on_done:
+                        on_done(result)
+        finally:
+            if pending:
+                client.cancel(list(pending), force=True)
     if received:
         raise Interrupted(received[0])
     return results
