@@ -43,6 +43,10 @@ CBS_URL = "https://opendata.cbs.nl"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+#: The file formats a report saves figures in (comma-separated); ``parkstad report --pdf`` adds PDF.
+FIGURE_FORMATS_ENV = "PARKSTAD_FIGURE_FORMATS"
+
+
 @dataclass(frozen=True)
 class Scope:
     """The gemeenten a project fetches and builds: Parkstad, the whole country, or a list of codes."""

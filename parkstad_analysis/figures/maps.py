@@ -27,6 +27,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from ..analysis.region_values import IndicatorValues, indicator_values, reference_value
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, get_area
+from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow
 from .layers import MapLayer, area_codes_in, best_layer, boundary_source
 from .style import (
@@ -42,8 +43,6 @@ from .style import (
     wrap,
 )
 
-#: Map classifications (mapclassify): quantiles, Fisher-Jenks natural breaks, equal interval, user breaks.
-CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "user")
 _SCHEMES = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.FisherJenks,
             "equal_interval": mapclassify.EqualInterval}
 

@@ -50,4 +50,6 @@ def restore() -> None:
     sys.path[:] = _saved["path"]
     shell = get_ipython()
     if shell is not None:
-        shell.execution_count = 1  # cell numbers on pages and in errors count from 1, as in a fresh kernel
+        # the reset runs as the notebook's first cell (its count already taken): the notebook's own cells
+        # are numbered from 1 on pages and in errors, as in a fresh kernel
+        shell.execution_count = 1

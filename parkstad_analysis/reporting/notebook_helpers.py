@@ -18,14 +18,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ..config import Settings
+from ..config import FIGURE_FORMATS_ENV, Settings
 from ..figures.style import save
 from ..processed import ProcessedStore
 from .blocks import export_csv, figures_html, interactive_html, note_html, table_html
 
 RECORD_MIME = "application/vnd.parkstad.record+json"
-#: Formats a report saves figures in (comma-separated), set by ``parkstad report --pdf``.
-FORMATS_ENV = "PARKSTAD_FIGURE_FORMATS"
 
 
 def load_tables(settings: Settings | None = None) -> dict[str, pd.DataFrame]:
@@ -72,7 +70,7 @@ def _format(value: object) -> str:
 
 def figure_formats() -> tuple[str, ...]:
     """The file formats a report saves each figure in: ``$PARKSTAD_FIGURE_FORMATS``, default PNG and SVG."""
-    return tuple(f.strip() for f in os.environ.get(FORMATS_ENV, "png,svg").split(",") if f.strip())
+    return tuple(f.strip() for f in os.environ.get(FIGURE_FORMATS_ENV, "png,svg").split(",") if f.strip())
 
 
 def show(drawing, name: str | None = None, figure_dir: str | Path | None = None) -> None:

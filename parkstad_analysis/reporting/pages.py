@@ -18,9 +18,10 @@ def _exporter():
                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
 
 
-def notebook_to_html(notebook: Path, target: Path) -> Path:
-    """Write the reader's page of an executed notebook (atomically)."""
+def notebook_to_html(notebook, target: Path) -> Path:
+    """Write the reader's page of an executed notebook (a path, or the notebook itself), atomically."""
     import nbformat
 
-    body, _ = _exporter().from_notebook_node(nbformat.read(notebook, as_version=4))
+    node = nbformat.read(notebook, as_version=4) if isinstance(notebook, str | Path) else notebook
+    body, _ = _exporter().from_notebook_node(node)
     return write_text(target, body)

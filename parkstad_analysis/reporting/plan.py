@@ -1,12 +1,14 @@
 """The report matrix: which notebooks run with which parameters, validated before any kernel starts.
 
 Each notebook declares its parameters in its ``parameters`` cell; they are read
-from there (``papermill.inspect_notebook``), so the plan passes a notebook only the
+from there (the assignments of that cell, read with ``ast``: the same names papermill
+injects, without importing papermill in the command), so the plan passes a notebook only the
 parameters it declares, and refuses a notebook whose matrix parameters are gone.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import ConfigError, UnknownNameError
-from ..figures.maps import CLASSIFICATIONS
+from ..figures.classes import CLASSIFICATIONS
 from ..processed import ProcessedStore
 from ..vocabulary.areas import focus_areas, get_area
 
@@ -61,14 +63,29 @@ def notebooks_dir(settings: Settings) -> Path:
 
 
 @cache
-def _declared(path: Path, mtime: float) -> dict[str, dict]:
-    import papermill
+def _declared(path: Path, mtime: float) -> dict[str, str]:
+    """Name → default (as written) of every assignment in the notebook's ``parameters`` cell."""
+    document = json.loads(path.read_text("utf-8"))
+    for cell in document.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            try:
+                tree = ast.parse(source)
+            except SyntaxError as exc:
+                raise ConfigError(f"{path}: its parameters cell is not valid Python ({exc.msg}, line {exc.lineno})") from None
+            found = {}
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+                    if isinstance(node, ast.AnnAssign) else []
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = ast.get_source_segment(source, node.value) if node.value else ""
+            return found
+    raise ConfigError(f"{path}: no cell tagged 'parameters'; papermill needs one to inject the matrix")
 
-    return papermill.inspect_notebook(str(path))
 
-
-def declared_parameters(settings: Settings, notebook: str) -> dict[str, dict]:
-    """The parameters a notebook's ``parameters`` cell declares: name → papermill's description."""
+def declared_parameters(settings: Settings, notebook: str) -> dict[str, str]:
+    """The parameters a notebook's ``parameters`` cell declares: name → default as written."""
     path = notebooks_dir(settings) / NOTEBOOKS[notebook].file
     if not path.is_file():
         raise ConfigError(f"{path}: notebook not found")

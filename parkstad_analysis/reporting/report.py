@@ -18,6 +18,7 @@ import json
 import os
 import re
 import secrets
+import threading
 import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -25,14 +26,11 @@ from pathlib import Path
 
 from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
-from ..config import Settings
+from ..config import FIGURE_FORMATS_ENV, Settings
 from ..errors import ConfigError, FetchError
 from ..fetch.raw import SOURCE_FILE
 from ..processed import ProcessedStore
 from ..processed.generations import GENERATION_ENV, pinned
-from .exports import write_dictionary, write_workbook
-from .notebook_helpers import FORMATS_ENV
-from .overview_table import overview_block
 from .plan import NOTEBOOKS, Job, input_hash, notebooks_dir, plan
 from .publish import (
     INCOMPLETE,
@@ -87,7 +85,7 @@ def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, gen
          progress: bool, pdf: bool, scheduler: str | None) -> list[JobResult]:
     """Run the matrix, longest notebooks first so the cores stay busy; results in matrix order."""
     env = {"PARKSTAD_HOME": str(settings.root), "MPLBACKEND": "Agg", GENERATION_ENV: generation,
-           FORMATS_ENV: "png,svg,pdf" if pdf else "png,svg",
+           FIGURE_FORMATS_ENV: "png,svg,pdf" if pdf else "png,svg",
            "PARKSTAD_CBS_MIRROR": str(settings.mirror) if settings.mirror else "none"}
     ordered = sorted(matrix, key=lambda j: -NOTEBOOKS[j.notebook].cost)
     with tqdm(total=len(matrix), desc="report", unit="notebook", disable=not progress) as bar:
@@ -97,24 +95,46 @@ def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, gen
     return sorted(results, key=lambda r: order.index(r.name))
 
 
-def _front_matter(settings: Settings, generation: str, matrix: list[Job], results: list[JobResult],
-                  run_dir: Path) -> tuple[str, str]:
-    """The index's overview (HTML), the data dictionary and the workbook; an error message when they failed."""
-    store = ProcessedStore(settings, generation)
-    profiled = [j for j, r in zip(matrix, results, strict=True) if j.notebook == "area_profile" and r.ok]
-    try:
-        overview = ""
-        if profiled:
-            year = max(int(j.parameters["YEAR"]) for j in profiled)
-            overview = overview_block(store, list(dict.fromkeys(j.area for j in profiled)), year, run_dir)
-        write_dictionary(run_dir, store)
-        write_workbook(run_dir, {j.name: page_title(j) for j in matrix}, store)
-        return overview, ""
-    except Exception as exc:  # the pages stand on their own; the run says what went wrong and keeps the trace
-        log = run_dir / "logs" / "index.log"
+class _FrontMatter(threading.Thread):
+    """The index's overview and the data dictionary, made in a thread while the notebooks run (they need only
+    the data), and the workbook after them (it needs their tables)."""
+
+    def __init__(self, settings: Settings, generation: str, matrix: list[Job], run_dir: Path):
+        super().__init__(name="front-matter", daemon=True)
+        self.store, self.matrix, self.run_dir = ProcessedStore(settings, generation), matrix, run_dir
+        self.overview, self.error = "", ""
+
+    def _failed(self, exc: Exception) -> None:  # the pages stand on their own: say what went wrong, keep the trace
+        log = self.run_dir / "logs" / "index.log"
         log.parent.mkdir(exist_ok=True)
         log.write_text(traceback.format_exc(), "utf-8")
-        return "", f"the index's overview, dictionary or workbook failed: {type(exc).__name__}: {exc} (see {log})"
+        self.error = f"the index's overview, dictionary or workbook failed: {type(exc).__name__}: {exc} (see {log})"
+
+    def run(self) -> None:
+        from .exports import write_dictionary
+        from .overview_table import overview_block
+
+        profiled = [j for j in self.matrix if j.notebook == "area_profile"]
+        try:
+            if profiled:
+                year = max(int(j.parameters["YEAR"]) for j in profiled)
+                self.overview = overview_block(self.store, list(dict.fromkeys(j.area for j in profiled)), year,
+                                               self.run_dir)
+            write_dictionary(self.run_dir, self.store)
+        except Exception as exc:
+            self._failed(exc)
+
+    def finish(self, results: list[JobResult]) -> tuple[str, str]:
+        """Wait for the thread, write the workbook; the overview (empty when no profile succeeded) and any error."""
+        from .exports import write_workbook
+
+        self.join()
+        try:
+            write_workbook(self.run_dir, {j.name: page_title(j) for j in self.matrix}, self.store)
+        except Exception as exc:
+            self._failed(exc)
+        profiled_ok = any(j.notebook == "area_profile" and r.ok for j, r in zip(self.matrix, results, strict=True))
+        return (self.overview if profiled_ok else ""), self.error
 
 
 def _raw_checksums(settings: Settings) -> dict[str, dict[str, str]]:
@@ -223,6 +243,8 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         started = datetime.now(UTC)
         base = {"run_id": run_id, "report": pointer, "started": started.isoformat(), "input_hash": fingerprint,
                 "generation": generation, "jobs": workers, "scheduler": scheduler or "local"}
+        front = _FrontMatter(settings, generation, matrix, run_dir)
+        front.start()
         try:
             results = _run(settings, run_dir, matrix, workers, generation, progress, pdf, scheduler)
         except Interrupted as exc:
@@ -230,7 +252,7 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
                                      "finished": datetime.now(UTC).isoformat()})
             raise
         outcome = "success" if all(r.ok for r in results) else "failed"
-        overview, overview_error = _front_matter(settings, generation, matrix, results, run_dir)
+        overview, overview_error = front.finish(results)
         if overview_error:
             outcome = "failed"
         write_manifest(run_dir, {

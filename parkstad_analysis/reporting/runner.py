@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import secrets
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +29,6 @@ from pathlib import Path
 import psutil
 
 from ..errors import ConfigError, ParkstadError
-from . import warm_kernel
 from .pages import notebook_to_html
 from .plan import Job
 
@@ -96,6 +96,9 @@ def _watch_parent(parent: int) -> None:
 
 def _worker_init(parent: int) -> None:
     """Start of each worker: leave Ctrl-C to the command, and follow it when it dies."""
+    # jsonschema (under nbformat) imports rfc3987_syntax when installed, which builds a grammar for 2 s at
+    # import; it only checks IRI formats, which no notebook schema uses: a worker starts without it
+    sys.modules.setdefault("rfc3987_syntax", None)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
@@ -119,17 +122,26 @@ def execute(job: dict, paths: JobPaths, env: dict) -> dict:
 
 def _run_papermill(name: str, paths: JobPaths, parameters: dict, started: float, env: dict) -> dict:
     import papermill
+    from papermill.iorw import load_notebook_node
+
+    from . import warm_kernel  # here: the worker's initializer runs before these heavy imports
 
     try:
-        kernel = warm_kernel.acquire(env, paths.cwd, Path(paths.log).with_name(f"kernel-{os.getpid()}.log"))
-        papermill.execute_notebook(paths.notebook, paths.output, parameters=parameters, cwd=paths.cwd,
-                                   progress_bar=False, log_output=False, kernel_name="python3", km=kernel)
-        notebook_to_html(Path(paths.output), Path(paths.page))
+        kernel, used = warm_kernel.acquire(env, paths.cwd, Path(paths.log).with_name(f"kernel-{os.getpid()}.log"))
+        source = load_notebook_node(paths.notebook)
+        # written once at the end, also when a cell fails (papermill would rewrite it after every cell)
+        executed = papermill.execute_notebook(
+            warm_kernel.with_reset(source) if used else source, paths.output, parameters=parameters, cwd=paths.cwd,
+            progress_bar=False, log_output=False, kernel_name="python3", km=kernel, engine_name=warm_kernel.ENGINE,
+            request_save_on_cell_execute=False, autosave_cell_every=0)
+        notebook_to_html(executed, Path(paths.page))
         return {"name": name, "ok": True, "seconds": time.perf_counter() - started}
     except papermill.PapermillExecutionError as exc:
         return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
                 "error": f"{exc.ename}: {exc.evalue}", "failed_cell": exc.exec_count}
     except Exception as exc:  # a kernel that died, a notebook that cannot be read: the next job gets a new kernel
+        from . import warm_kernel
+
         warm_kernel.discard()
         return {"name": name, "ok": False, "seconds": time.perf_counter() - started,
                 "error": f"{type(exc).__name__}: {exc}"}
@@ -157,6 +169,15 @@ def _stop_pool(pool: futures.ProcessPoolExecutor) -> None:
         with contextlib.suppress(psutil.Error):
             stop_descendants(psutil.Process(worker.pid))
             worker.kill()
+
+
+def _collect(done, results: list[JobResult], on_done: Callable[[JobResult], None] | None) -> None:
+    """Add the results of finished futures (local or Dask) and tell the caller of each."""
+    for finished in done:
+        result = JobResult(**finished.result())
+        results.append(result)
+        if on_done:
+            on_done(result)
 
 
 def run_jobs(jobs: list[tuple[Job, JobPaths]], workers: int, env: dict,
@@ -187,11 +208,7 @@ def run_jobs(jobs: list[tuple[Job, JobPaths]], workers: int, env: dict,
             pending = {pool.submit(execute, asdict(job), paths, env) for job, paths in jobs}
             while pending and not received:
                 done, pending = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
-                for finished in done:
-                    result = JobResult(**finished.result())
-                    results.append(result)
-                    if on_done:
-                        on_done(result)
+                _collect(done, results, on_done)
         finally:
             if received or pending:
                 _stop_pool(pool)
@@ -225,11 +242,7 @@ def _run_on_dask(jobs: list[tuple[Job, JobPaths]], env: dict, on_done: Callable[
                     done, pending = dask_wait(pending, timeout=0.5, return_when="FIRST_COMPLETED")
                 except TimeoutError:  # nothing finished yet: look at the signals again
                     continue
-                for finished in done:
-                    result = JobResult(**finished.result())
-                    results.append(result)
-                    if on_done:
-                        on_done(result)
+                _collect(done, results, on_done)
         finally:
             if pending:
                 client.cancel(list(pending), force=True)

@@ -16,14 +16,24 @@ import multiprocessing.util
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+from papermill.utils import merge_kwargs, remove_args
 
 WARM_UP = "from parkstad_analysis.reporting import kernel_state as _ks\n_ks.warm_up()\ndel _ks"
+RESET_TAG = "parkstad-reset"
 RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
          "from parkstad_analysis.reporting import kernel_state as _ks\n_ks.restore()\ndel _ks")
 
 _kernel: KernelManager | None = None
+_client = None  # one connection to the kernel for every notebook the worker runs
 _started_with: tuple | None = None
 _finalizer = None
+#: The papermill engine that runs a notebook on the worker's kernel and its open connection.
+ENGINE = "parkstad-warm"
 
 
 def _run(manager: KernelManager, code: str, timeout: float = 120) -> None:
@@ -39,9 +49,11 @@ def _run(manager: KernelManager, code: str, timeout: float = 120) -> None:
         client.stop_channels()
 
 
-def acquire(env: dict, cwd: str, log: Path) -> KernelManager:
-    """The worker's kernel, ready for the next notebook: started and warmed on first use, reset afterwards.
+def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
+    """The worker's kernel, started and warmed on first use, and whether it ran a notebook before.
 
+    A kernel that ran a notebook must be reset first: :func:`with_reset` puts the reset in
+    front of the next notebook, so it runs on the same connection as the notebook itself.
     The kernel's own log lines (stderr) go to ``log``.
     """
     global _kernel, _started_with, _finalizer
@@ -60,18 +72,56 @@ def acquire(env: dict, cwd: str, log: Path) -> KernelManager:
         except Exception:
             manager.shutdown_kernel(now=True)
             raise
-        _kernel, _started_with = manager, wanted
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=120)
+        _kernel, _client, _started_with = manager, client, wanted
         if _finalizer is None:  # pool workers leave through os._exit: atexit would not run, this does
             _finalizer = multiprocessing.util.Finalize(None, discard, exitpriority=10)
-        return _kernel
-    _run(_kernel, RESET)
-    return _kernel
+        return _kernel, False
+    return _kernel, True
+
+
+def with_reset(notebook: NotebookNode) -> NotebookNode:
+    """The notebook with the reset of a used kernel as its first cell (the engine removes it after the run)."""
+    cell = new_code_cell(RESET, metadata={"tags": [RESET_TAG]})
+    prepared = NotebookNode(notebook)  # a shallow copy: the cells list is new, the cells are shared
+    prepared["cells"] = [cell, *notebook.cells]
+    return prepared
 
 
 def discard() -> None:
     """Stop the worker's kernel (after a failure, or when the worker ends)."""
-    global _kernel, _started_with
+    global _kernel, _client, _started_with
+    if _client is not None:
+        with contextlib.suppress(Exception):
+            _client.stop_channels()
     if _kernel is not None:
         with contextlib.suppress(Exception):
             _kernel.shutdown_kernel(now=True)
-    _kernel, _started_with = None, None
+    _kernel, _client, _started_with = None, None, None
+
+
+class WarmEngine(NBClientEngine):
+    """papermill's nbclient engine, on the worker's kernel through its open connection.
+
+    A new connection per notebook costs a channel start and a readiness handshake (about
+    half a second); nbclient keeps a connection it did not open, as it keeps a kernel it
+    did not start.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, **kwargs):
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        client = PapermillNotebookClient(nb_man, **merge_kwargs(
+            kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+            log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file))
+        client.kc = _client
+        executed = client.execute()
+        # before papermill looks for errors and writes the notebook: the reset is not part of it
+        nb_man.nb.cells = [c for c in nb_man.nb.cells if RESET_TAG not in c.metadata.get("tags", [])]
+        return executed
+
+
+papermill_engines.register(ENGINE, WarmEngine)
