@@ -143,10 +143,9 @@ def test_area_without_figures_gives_empty_result_with_columns(benefits):
 
 
 def test_build_refuses_an_area_code_no_cbs_list_holds(built):
-    from parkstad_analysis.processed import NAMES_TABLE
-    from parkstad_analysis.tables.names import check_area_codes
+    from parkstad_analysis.tables.names import check_area_codes, layer_codes
 
-    names = ProcessedStore(built).load_table(NAMES_TABLE)
+    names = layer_codes(ProcessedStore(built).load_layers())
     check_area_codes(names, built.scope)  # the shipped areas.toml passes
     typo = areas.parse_areas({"gms_typo": {
         "title": "GMS met typefout", "level": "buurt", "codes": ["BU09173100", "BU09173109"], "boundaries": [2016, 2024],

@@ -185,6 +185,37 @@ def _matched(panel: Panel, target: list[str], candidates: list[str], pre: list[s
     return [candidates[i] for i in np.argsort(distance, kind="stable")[:keep]]
 
 
+def _placebo_test(rc: np.ndarray, pc: np.ndarray, size: int, n_pre: int, estimate: float, rng: np.random.Generator,
+                  count: int) -> tuple[float, int, np.ndarray, int]:
+    """Two-sided permutation test: the estimate for placebo groups of comparison buurten (``rc``, ``pc``: their
+    counts), each against the rest of the set. Returns the p-value, the target's rank, the placebos' event
+    studies and how many placebos there were."""
+    groups = _placebo_groups(len(rc), size, rng, count).astype(float)
+    group_r, group_p = groups @ rc, groups @ pc
+    gaps = _gaps(group_r, group_p, rc.sum(0) - group_r, pc.sum(0) - group_p)
+    events = gaps - gaps[:, :n_pre].mean(axis=1, keepdims=True)
+    did = _did(gaps, n_pre)
+    larger = int((np.abs(did) >= abs(estimate) - 1e-12).sum())
+    rank = 1 + int((np.abs(did) > abs(estimate)).sum())
+    return (1 + larger) / (1 + len(did)), rank, events, len(did)
+
+
+def _rounding_range(r: np.ndarray, p: np.ndarray, n_target: int, n_pre: int, rng: np.random.Generator,
+                    simulations: int) -> tuple[float, float]:
+    """The 95 % range of the estimate when each published count ``c`` (rounded to 10) is a true count drawn
+    uniformly from ``[c - 5, c + 5)``; the first ``n_target`` rows are the target's buurten."""
+    half = ROUNDING / 2
+    draws = []
+    for _ in range(simulations):
+        true_r = np.clip(r + rng.uniform(-half, half, r.shape), 0, None)
+        true_p = np.clip(p + rng.uniform(-half, half, p.shape), 1, None)
+        gaps = _gaps(true_r[:n_target].sum(0), true_p[:n_target].sum(0), true_r[n_target:].sum(0),
+                     true_p[n_target:].sum(0))
+        draws.append(float(_did(gaps, n_pre)))
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def evaluate(benefits: pd.DataFrame, area_name: str, kind: str = "bijstand", start: str = DEFAULT_START,
              comparison: str = "gemeente", *, seed: int = 2020, placebos: int = PLACEBOS,
              simulations: int = SIMULATIONS) -> Evaluation:
@@ -261,27 +292,9 @@ def evaluate_panel(panel: Panel, target: list[str], others: list[str], start: st
     events = gaps - gaps[:n_pre].mean()
 
     rng = np.random.default_rng(seed)
-    groups = _placebo_groups(len(c_rows), len(t_rows), rng, placebos)
-    rc, pc = r[c_rows], p[c_rows]
-    group_r, group_p = groups.astype(float) @ rc, groups.astype(float) @ pc
-    placebo_gaps = _gaps(group_r, group_p, rc.sum(0) - group_r, pc.sum(0) - group_p)
-    placebo_events = placebo_gaps - placebo_gaps[:, :n_pre].mean(axis=1, keepdims=True)
-    placebo_did = _did(placebo_gaps, n_pre)
-    larger = int((np.abs(placebo_did) >= abs(estimate) - 1e-12).sum())
-    p_value = (1 + larger) / (1 + len(placebo_did))
-    rank = 1 + int((np.abs(placebo_did) > abs(estimate)).sum())
-
-    # CBS rounding: a published count c stands for a true count in [c - 5, c + 5)
-    half = ROUNDING / 2
-    draws = []
-    rows = t_rows + c_rows
-    for _ in range(simulations):
-        true_r = np.clip(r[rows] + rng.uniform(-half, half, r[rows].shape), 0, None)
-        true_p = np.clip(p[rows] + rng.uniform(-half, half, p[rows].shape), 1, None)
-        n = len(t_rows)
-        draws.append(float(_did(_gaps(true_r[:n].sum(0), true_p[:n].sum(0), true_r[n:].sum(0), true_p[n:].sum(0)),
-                                n_pre)))
-    low, high = np.percentile(draws, [2.5, 97.5])
+    p_value, rank, placebo_events, count = _placebo_test(r[c_rows], p[c_rows], len(t_rows), n_pre, estimate, rng,
+                                                         placebos)
+    low, high = _rounding_range(r[t_rows + c_rows], p[t_rows + c_rows], len(t_rows), n_pre, rng, simulations)
 
     slope, error = _slope(gaps[:n_pre])
     drift = slope * (n_pre - 1)
@@ -296,6 +309,6 @@ def evaluate_panel(panel: Panel, target: list[str], others: list[str], start: st
     })
     return Evaluation(area="", kind="", start=start, comparison=comparison, target=kept_target,
                       comparison_buurten=chosen, left_out=left_out, estimate=estimate, rounding_low=float(low),
-                      rounding_high=float(high), p_value=float(p_value), rank=rank, placebos=len(placebo_did),
+                      rounding_high=float(high), p_value=float(p_value), rank=rank, placebos=count,
                       pre_slope=slope, pre_drift=float(drift), pre_trend_flag=flagged, events=table,
                       pre_quarters=pre, post_quarters=post)

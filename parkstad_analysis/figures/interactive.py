@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..atomic import atomic_path, write_text
-from .maps import MISSING_COLOUR, map_classes, map_scene, map_source
+from .maps import MISSING_COLOUR, MapScene, map_classes, map_scene, map_source, outline_label
 from .style import CONTEXT_COLOUR, dutch_number
 
 #: Where a report keeps the one copy of plotly's JavaScript, relative to the run folder.
@@ -27,6 +27,8 @@ def _outline(shape) -> tuple[list[float | None], list[float | None]]:
     xs: list[float | None] = []
     ys: list[float | None] = []
     for part in getattr(shape, "geoms", [shape]):
+        if part.is_empty:  # a buurt too small for a coarse boundary set has no outline
+            continue
         x, y = part.exterior.coords.xy
         xs += [*(round(v, 1) for v in x), None]  # decimetres: finer than any boundary, a fraction of the bytes
         ys += [*(round(v, 1) for v in y), None]
@@ -42,6 +44,21 @@ def _traces(frame: gpd.GeoDataFrame, colour: str, legend: str, hover: list[str])
                                  line={"color": "#ffffff", "width": 0.8}, hoveron="fills", hoverinfo="text", text=text,
                                  name=legend, legendgroup=legend, showlegend=i == 0))
     return traces
+
+
+def _hover(frame: gpd.GeoDataFrame, scene: MapScene, source: str, values: bool = True) -> list[str]:
+    """The hover text of each region: name and code, and (for coloured regions) value, period and source."""
+    decimals = 0 if scene.unit == "aantal" else 1
+    lines = []
+    for row in frame.itertuples():
+        if not values:
+            lines.append(f"<b>{row.region_name}</b>")
+            continue
+        value = row.value
+        shown = f"{dutch_number(value, decimals)} {scene.unit}" if pd.notna(value) else "geen gegevens"
+        lines.append(f"<b>{row.region_name}</b> ({row.region_code})<br>{scene.data.title}: {shown}"
+                     f"<br>periode {scene.data.period}<br>{source}")
+    return lines
 
 
 def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame], area: str, indicator: str,
@@ -68,16 +85,9 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
     context = scene.context[~scene.context["region_code"].isin(shown["region_code"])]
     source = map_source(scene)
     unit = scene.unit
-    decimals = 0 if unit == "aantal" else 1
 
     def hover(frame: gpd.GeoDataFrame, values: bool = True) -> list[str]:
-        lines = []
-        for row in frame.itertuples():
-            value = getattr(row, "value", float("nan")) if values else float("nan")
-            shown_value = f"{dutch_number(value, decimals)} {unit}" if pd.notna(value) else "geen gegevens"
-            text = f"<b>{row.region_name}</b> ({row.region_code})<br>{scene.data.title}: {shown_value}"
-            lines.append(f"{text}<br>periode {scene.data.period}<br>{source}" if values else f"<b>{row.region_name}</b>")
-        return lines
+        return _hover(frame, scene, source, values)
 
     # larger regions first, so that a region lying inside another is drawn on top of it
     context = context.assign(_area=context.area).sort_values("_area", ascending=False)
@@ -97,7 +107,7 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
         traces += _traces(shown[~present], MISSING_COLOUR, "geen gegevens", hover(shown[~present]))
     xs, ys = _outline(scene.outline.union_all())
     traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#111111", "width": 2.5}, hoverinfo="skip",
-                             name=f"focusgebied {scene.focus.title}"))
+                             name=outline_label(scene.focus)))
     figure = go.Figure(traces)
     # open on what is coloured, at least 3 km across (as the static map), with the rest a pan away
     minx, miny, maxx, maxy = shown.total_bounds

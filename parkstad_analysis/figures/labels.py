@@ -13,6 +13,9 @@ from matplotlib.figure import Figure
 HALO = [path_effects.withStroke(linewidth=2.5, foreground="white")]
 
 
+#: More regions than this get no labels: a key that long would not help a reader.
+MAX_LABELLED = 60
+
 def renderer(fig: Figure):
     """A renderer to measure text with (the figure gets an Agg canvas when it has none)."""
     if not hasattr(fig.canvas, "get_renderer"):
@@ -35,6 +38,8 @@ def label_context(ax: Axes, context: gpd.GeoDataFrame) -> None:
     axes_box = ax.get_window_extent(measure)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     for row in context.sort_values("region_code").itertuples():
+        if row.geometry is None or row.geometry.is_empty:
+            continue
         point = row.geometry.representative_point()
         if not (x0 < point.x < x1 and y0 < point.y < y1) or pd.isna(row.region_name):
             continue
@@ -56,8 +61,13 @@ def region_names(shown: gpd.GeoDataFrame) -> pd.Series:
 def label_regions(ax: Axes, key_ax: Axes, shown: gpd.GeoDataFrame) -> str:
     """Names on the map when they fit without overlapping; otherwise numbers on the map and a key in ``key_ax``.
 
-    Returns ``"names"`` or ``"numbered key"``.
+    Returns ``"names"``, ``"numbered key"``, or ``"none"`` for more regions than a key can list
+    (the interactive map names them on hover). Regions without an outline (too small for a
+    coarse boundary set) have nothing to label.
     """
+    shown = shown[~shown.geometry.is_empty & shown.geometry.notna()]
+    if len(shown) > MAX_LABELLED:
+        return "none"
     names = region_names(shown)
     points = shown.geometry.representative_point()
     texts = [ax.text(p.x, p.y, name, ha="center", va="center", fontsize=7.5, zorder=5, path_effects=HALO)

@@ -72,7 +72,8 @@ def best_layer(area: Area, layers: dict[str, gpd.GeoDataFrame], year: int | None
         if not name.startswith(prefix) or not name[len(prefix):].isdigit():
             continue
         boundary_year = int(name[len(prefix):])
-        if _holds_area(area, frame[area_codes_in(area, frame, year)], year):
+        # the area in the layer's own boundaries: Beekdaelen on a 2014 layer is Nuth, Onderbanken and Schinnen
+        if _holds_area(area, frame[area_codes_in(area, frame, boundary_year)], boundary_year):
             coarse = boundary_year in COARSE_YEARS
             candidates.append((coarse, abs(boundary_year - (year or boundary_year)), -boundary_year, name))
     if not candidates:
@@ -81,7 +82,7 @@ def best_layer(area: Area, layers: dict[str, gpd.GeoDataFrame], year: int | None
     coarse, _, negative_year, name = sorted(candidates)[0]
     chosen = MapLayer(layers[name], name, -negative_year, coarse)
     if coarse:
-        chosen.notes.append(f"grenzen: {boundary_source(chosen.frame[area_codes_in(area, chosen.frame, year)])}")
+        chosen.notes.append(f"grenzen: {boundary_source(chosen.frame[area_codes_in(area, chosen.frame, -negative_year)])}")
     if year is not None and chosen.boundary_year != year:
         message = f"statistiek {year} getekend op grenzen {chosen.boundary_year}"
         chosen.notes.append(message)

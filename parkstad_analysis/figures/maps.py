@@ -157,7 +157,7 @@ def map_scene(tables, layers, area: str, indicator: str, period=None, reference:
     focus = get_area(area)
     data = indicator_values(tables, indicator, period)
     chosen = best_layer(focus, layers, data.year)
-    inside = area_codes_in(focus, chosen.frame, data.year)
+    inside = area_codes_in(focus, chosen.frame, chosen.boundary_year)
     context = chosen.frame[chosen.frame["gemeente_code"].isin(set(chosen.frame.loc[inside, "gemeente_code"]))]
     shown = chosen.frame[_coloured(chosen.frame, inside, surroundings)].copy()
     shown["value"] = shown["region_code"].map(data.values).astype(float)
@@ -217,6 +217,11 @@ def map_classes(scene: MapScene, classification: str = "quantiles", k: int = 5, 
     return classes, colours, class_labels(classes, low, "", _decimals(values))  # the unit heads the legend
 
 
+def outline_label(area: Area) -> str:
+    """The legend entry of the thick outline: a focus area says so, a gemeente or Parkstad is named."""
+    return f"focusgebied {area.title}" if area.focus is not None else f"grens {area.title}"
+
+
 def map_source(scene: MapScene) -> str:
     """The source line of a map: the statistics' datasets and the boundaries'."""
     return (f"Bron: {scene.data.sources(scene.shown['region_code'].tolist()) or 'CBS'}; "
@@ -236,7 +241,7 @@ def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     ax.set_xlim(cx - span / 2, cx + span / 2)
     ax.set_ylim(cy - span / 2, cy + span / 2)
-    return [Line2D([], [], color="#111111", linewidth=2.0, label=wrap(f"focusgebied {scene.focus.title}", 30)),
+    return [Line2D([], [], color="#111111", linewidth=2.0, label=wrap(outline_label(scene.focus), 30)),
             Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens")]
 
 

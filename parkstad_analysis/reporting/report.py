@@ -222,6 +222,7 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
     Interrupted
         On SIGINT or SIGTERM, after stopping every kernel; the run is marked and removed by the next one.
     """
+    # One function on purpose: it reads as the run's story (plan, pin, run, publish, point), each step one call.
     settings = settings or Settings.from_env()
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     store = ProcessedStore(settings)

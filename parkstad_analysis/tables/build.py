@@ -27,7 +27,7 @@ from .context import BuildContext
 from .definitions import TABLE as DEFINITIONS_TABLE
 from .definitions import build_definitions
 from .geometry import build_geometry
-from .names import build_region_names, check_area_codes, code_lists, fill_names
+from .names import build_region_names, check_area_codes, code_lists, fill_names, layer_codes
 from .press_release import TABLE as PRESS_TABLE
 from .press_release import build_press_release_participation
 from .projects import TABLE as PROJECTS_TABLE
@@ -101,7 +101,7 @@ def _build(settings: Settings) -> BuildReport:
     tables = {name: result.frame for name, result in combined.items()}
     layers = build_geometry(context)
     names = build_region_names(tables, layers, code_lists(context.fetched("region_names")))
-    check_area_codes(names, settings.scope)
+    check_area_codes(layer_codes(layers), settings.scope)
     report = BuildReport()
     for name in list(tables):
         if not len(tables[name]):

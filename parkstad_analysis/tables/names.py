@@ -107,8 +107,19 @@ def fill_names(frame: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def layer_codes(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """``region_code`` and ``year`` (the boundary year) of every feature of every boundary layer."""
+    parts = [pd.DataFrame({"region_code": frame["region_code"].to_numpy(), "year": int(name.rsplit("_", 1)[-1])})
+             for name, frame in layers.items() if name.rsplit("_", 1)[-1].isdigit()]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"region_code": [], "year": []})
+
+
 def check_area_codes(names: pd.DataFrame, scope: Scope, areas: dict[str, Area] | None = None) -> None:
-    """Refuse areas (``areas.toml``) with codes that no CBS list or boundary layer of their years holds.
+    """Refuse areas (``areas.toml``) with codes that no boundary layer of their years holds.
+
+    ``names`` has ``region_code`` and ``year``: the codes of the boundary layers (:func:`layer_codes`),
+    which come from complete CBS boundary files (the code lists of a download may hold part of a
+    gemeente only).
 
     Areas in gemeenten outside ``scope``, or whose level and gemeente no fetched list covers,
     are not checked: their codes cannot be known.
@@ -132,5 +143,5 @@ def check_area_codes(names: pd.DataFrame, scope: Scope, areas: dict[str, Area] |
         if missing:
             problems.append(f"area {area.name!r} ({area.level}, boundaries {first}-{last}): {', '.join(missing)}")
     if problems:
-        raise ConfigError("areas.toml: codes that no CBS code list or boundary layer of the area's years holds: "
+        raise ConfigError("areas.toml: codes that no CBS boundary layer of the area's years holds: "
                           + "; ".join(problems))
