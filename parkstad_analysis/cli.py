@@ -151,7 +151,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="run the notebooks into reports/<run id>/ and point reports/latest at it")
     p.add_argument("--areas", nargs="+", help="focus areas (default: all)")
     p.add_argument("--years", nargs="+", type=int, help="KWB years for the area profiles (default: latest with data)")
-    p.add_argument("--notebooks", nargs="+", help="data_overview, area_profile, funding, trends (default: all)")
+    p.add_argument("--notebooks", nargs="+", help="data_overview, area_profile, funding, trends, evaluation (default: all)")
     p.add_argument("--indicators", nargs="+", help="indicators to map in the area profiles")
     p.add_argument("--classification", default="quantiles",
                    help="quantiles, natural_breaks, equal_interval (default quantiles)")

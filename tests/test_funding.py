@@ -79,7 +79,7 @@ def test_money_per_recipient_at_the_start_of_the_projects(projects, built, share
     assert table.loc[3, "eur_per_bijstand_recipient"] == pytest.approx(150_000 / both)
     brunssum = table.loc[4]
     assert brunssum["inhabitants_year"] == "2024" and brunssum["eur_per_inhabitant"] == pytest.approx(131_950 / 6370)
-    assert "geen bijstandscijfers voor brunssum_noord in 2020Q4" in brunssum["note"]
+    assert "geen bijstandscijfers voor Brunssum-Noord in 2020Q4" in brunssum["note"]
     assert table.loc[5, "inhabitants_year"] == "2017" and table.loc[5, "inhabitants"] == 2605  # Rolduckerveld
     assert pd.isna(table.loc[2, "bijstand_recipients"])  # only Heerlen in the benefit table: not all of Parkstad
 
@@ -89,6 +89,22 @@ def test_recipients_after_the_start_as_an_index(projects, built, shared):
     woow = trend[trend["project_id"] == 1].set_index("period")
     later, _ = _quarter(shared, "cbs_bijstand_2024MM03.json", GMS)
     assert woow.at["2020Q4", "index"] == 100 and woow.at["2024Q1", "index"] == pytest.approx(100 * later / 200)
+    # three GMS buurten, each count rounded to 10 by CBS: up to 15 off in both quarters
+    assert woow.at["2024Q1", "index_lower"] == pytest.approx(100 * (later - 15) / 215)
+    assert woow.at["2024Q1", "index_upper"] == pytest.approx(100 * (later + 15) / 185)
+    assert woow.at["2020Q4", "index_lower"] == woow.at["2020Q4", "index_upper"] == 100
+    werk = trend[trend["project_id"] == 3]
+    assert (werk["index_lower"] <= werk["index"]).all() and (werk["index"] <= werk["index_upper"]).all()
+
+
+def test_participation_sources_say_which_gemeenten_lack_a_kwb_figure(built):
+    store = ProcessedStore(built)
+    figures, explanation = funding.participation_sources(store.load_table("kwb"),
+                                                         store.load_table("press_release_participation"))
+    heerlen = figures[figures["gemeente"] == "Heerlen"].set_index("source")["value"]
+    assert heerlen.to_dict() == {"persbericht dec. 2020": 62.5, "KWB 2018": 59.0, "KWB 2019": 59.0}
+    # offline only Heerlen's KWB rows carry the figure: the page says so instead of showing bare bars
+    assert "Voor Kerkrade, Simpelveld en Voerendaal staat geen KWB-cijfer" in explanation
 
 
 def test_ranking_is_chart_ready(projects):

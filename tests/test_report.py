@@ -82,6 +82,10 @@ def test_every_page_is_dutch_clean_and_offline(good_run):
             assert bad not in visible, f"{page.name}: {bad}"
         sources = re.findall(r'<(?:script|link|iframe|img)[^>]+(?:src|href)="([^"]+)"', html)
         assert not [s for s in sources if s.startswith(("http:", "https:", "//"))], f"{page.name}: {sources}"
+    for executed in sorted(good_run.run_dir.glob("notebooks/*.ipynb")):  # pages show only what cells display
+        streams = [output for cell in json.loads(executed.read_text("utf-8"))["cells"]
+                   for output in cell.get("outputs", []) if output["output_type"] == "stream"]
+        assert not streams, f"{executed.name}: {streams}"
     index = (good_run.run_dir / "index.html").read_text("utf-8")
     assert "Kerncijfers per focusgebied, naast de gemeente en Parkstad" in index
     assert '<td>GMS (Grasbroek, Musschemig, Schandelen)</td><td class="num">3.900</td>' in index

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import UnknownNameError
 from ..vocabulary.areas import get_area, split_areas
-from .aggregate import rate
+from .aggregate import rate, sum_counts
 from .indicators import known_inhabitants
 
 #: Totals stated in (or implied by) the press release.
@@ -82,7 +82,7 @@ def area_allocation(projects: pd.DataFrame, benefits: pd.DataFrame, quarter: str
             else:
                 share, rule = 1 / len(names), "gelijk (geen inwonertallen voor alle gebieden)"
             records.append({"project_id": project.project_id, "project": project.project, "area": name,
-                            "share": share, "split_rule": rule,
+                            "area_title": get_area(name).title, "share": share, "split_rule": rule,
                             "contribution_eur": project.regio_deal_contribution_eur * share,
                             "total_cost_eur": project.total_cost_eur * share,
                             "bijstand_recipients": base[name][0], "inhabitants_15_plus": base[name][1]})
@@ -117,9 +117,11 @@ def per_project(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFram
         people = sum(count for count, _ in inhabitants) if all(pd.notna(c) for c, _ in inhabitants) else np.nan
         years = sorted({y for _, y in inhabitants if y})
         money = project.regio_deal_contribution_eur
-        note = [] if pd.notna(recipients) else [f"geen bijstandscijfers voor {', '.join(rows['area'])} in {quarter}"]
+        titles = " en ".join(rows["area_title"])
+        note = [] if pd.notna(recipients) else [f"geen bijstandscijfers voor {titles} in {quarter}"]
         records.append({
             "project_id": project.project_id, "project": project.project, "areas": project.areas,
+            "area_titles": titles,
             "split_rule": "; ".join(r for r in dict.fromkeys(rows["split_rule"]) if r),
             "contribution_eur": money, "quarter": quarter, "bijstand_recipients": recipients,
             "inhabitants_15_plus": people_15,
@@ -133,19 +135,33 @@ def per_project(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFram
 
 
 def recipients_trend(projects: pd.DataFrame, benefits: pd.DataFrame, start: str = BASE_QUARTER) -> pd.DataFrame:
-    """Bijstand recipients per quarter from ``start`` on, in the areas each project serves, as an index on ``start``."""
+    """Bijstand recipients per quarter from ``start`` on, in the areas each project serves, as an index on ``start``.
+
+    ``index_lower`` and ``index_upper`` bound the index for CBS's rounding of the buurt counts:
+    the lowest possible count over the highest possible start and vice versa (the start itself is 100).
+    """
+    later = benefits[benefits["period"] >= start]
+    names = sorted({name for areas in projects["areas"] for name in split_areas(areas)})
+    bounds = {name: sum_counts(later, get_area(name), "bijstand_ontvangers").set_index("period") for name in names}
     records = []
-    quarters = sorted(p for p in benefits["period"].unique() if p >= start)
+    quarters = sorted(p for p in later["period"].unique())
     for project in projects.itertuples():
+        served = split_areas(project.areas)
         for quarter in quarters:
-            counts = [_base(benefits, name, quarter)[0] for name in split_areas(project.areas)]
+            counts = [_base(benefits, name, quarter)[0] for name in served]
             total = sum(counts) if all(pd.notna(c) for c in counts) else np.nan
+            low = sum(bounds[n].at[quarter, "lower"] for n in served) if pd.notna(total) else np.nan
+            high = sum(bounds[n].at[quarter, "upper"] for n in served) if pd.notna(total) else np.nan
             records.append({"project_id": project.project_id, "project": project.project, "period": quarter,
-                            "bijstand_recipients": total})
+                            "bijstand_recipients": total, "lower": low, "upper": high})
     trend = pd.DataFrame.from_records(records)
-    base = trend[trend["period"] == start].set_index("project_id")["bijstand_recipients"]
-    trend["index"] = 100 * trend["bijstand_recipients"] / trend["project_id"].map(base)
-    return trend
+    at_start = trend[trend["period"] == start].set_index("project_id")
+    base = trend["project_id"].map(at_start["bijstand_recipients"])
+    trend["index"] = 100 * trend["bijstand_recipients"] / base
+    trend["index_lower"] = 100 * trend["lower"] / trend["project_id"].map(at_start["upper"])
+    trend["index_upper"] = 100 * trend["upper"] / trend["project_id"].map(at_start["lower"])
+    trend.loc[trend["period"] == start, ["index_lower", "index_upper"]] = 100.0
+    return trend.drop(columns=["lower", "upper"])
 
 
 def ranking(projects: pd.DataFrame, by: str = "regio_deal_contribution_eur") -> pd.DataFrame:
@@ -184,4 +200,14 @@ def participation_sources(kwb: pd.DataFrame, press_release: pd.DataFrame) -> tup
         "afronding en mogelijk een andere CBS-statistiek (de KWB rekent met registers per wijk en buurt). Een verschil "
         "tussen de twee is daarom geen verandering; vergelijk alleen cijfers uit dezelfde bron."
     )
+    released = list(dict.fromkeys(press_release["gemeente"]))
+    without = [g for g in released if g not in set(figures.loc[figures["source"].str.startswith("KWB"), "gemeente"])]
+    if without:
+        explanation += (f" Voor {_dutch_list(without)} staat geen KWB-cijfer in de beschikbare bestanden "
+                        "(de CBS-tabellen van die jaren zijn hier niet aanwezig); daar staat alleen het persbericht.")
     return figures, explanation
+
+
+def _dutch_list(names: list[str]) -> str:
+    """``a``, ``a en b``, ``a, b en c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"

@@ -61,8 +61,9 @@ def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS"
         ax.grid(axis="y", color="#dddddd")
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_ylim(bottom=0)
+        banded = bool((series["upper"] - series["lower"]).abs().gt(0).any())
         ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8,
-                  title="band: onzekerheid door afronding van CBS", title_fontsize=7)
+                  title="band: onzekerheid door afronding van CBS" if banded else None, title_fontsize=7)
         _heading(ax, title, source)
     return ax
 

@@ -28,6 +28,10 @@ RESET_TAG = "parkstad-reset"
 RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
          "from parkstad_analysis.reporting import kernel_state as _ks\n_ks.restore()\ndel _ks")
 
+#: Report kernels keep no IPython history: kernels running at once share one SQLite file, and its
+#: "Session/line number was not unique" message would land on a page as notebook output.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+
 _kernel: KernelManager | None = None
 _client = None  # one connection to the kernel for every notebook the worker runs
 _started_with: tuple | None = None
@@ -66,7 +70,7 @@ def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
         manager = KernelManager(kernel_name="python3")
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "a") as stderr:  # the kernel keeps its own copy of the descriptor
-            manager.start_kernel(cwd=cwd, env={**os.environ, **env}, stderr=stderr)
+            manager.start_kernel(cwd=cwd, env={**os.environ, **env}, stderr=stderr, extra_arguments=KERNEL_ARGUMENTS)
         try:
             _run(manager, WARM_UP)
         except Exception:
