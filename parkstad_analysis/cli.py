@@ -79,6 +79,7 @@ def cmd_areas(args: argparse.Namespace) -> int:
     store = ProcessedStore(_settings(args))
     areas = [get_area(n) for n in args.areas] if args.areas else list(load_areas().values())
     kwb = store.load_table("kwb") if store.has_table("kwb") else None
+    provenance = store.load_table("provenance") if store.has_table("provenance") else None
     names = latest_names(store.load_table(NAMES_TABLE)) if store.has_table(NAMES_TABLE) else pd.Series(dtype=str)
     for area in areas:
         print(f"{area.name}: {area.title} [{area.level}, boundaries {area.boundaries[0]}-{area.boundaries[1]}]")
@@ -89,9 +90,18 @@ def cmd_areas(args: argparse.Namespace) -> int:
             print("  inhabitants: unknown (run `parkstad build` first)")
             continue
         known = known_inhabitants(kwb, area)
-        shown = "; ".join(f"{year}: {value:,.0f}" for year, value in known.items())
-        print("  inhabitants: " + (shown or "no KWB figures cover this area"))
+        print("  inhabitants:" + ("" if known else " no KWB figures cover this area"))
+        for year, value in known.items():
+            print(f"    {year} {value:>9,.0f}  {_sources(provenance, area, year)}")
     return EXIT_OK
+
+
+def _sources(provenance, area, year: int) -> str:
+    """``CBS 84583NED (…)``: the datasets a year's inhabitants were summed from, or nothing when unknown."""
+    from .analysis.provenance import describe_sources, figure_sources
+
+    ids = figure_sources(provenance, "kwb", ["aantal_inwoners"], year, area.codes_for(year))
+    return describe_sources(ids) if ids else "source not recorded"
 
 
 def cmd_report(args: argparse.Namespace) -> int:

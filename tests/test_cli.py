@@ -31,3 +31,12 @@ def test_bad_mirror_option_exits_2(tmp_path, capsys):
 def test_build_before_fetch_exits_1(tmp_path, capsys):
     assert main(["--root", str(tmp_path), "--mirror", "none", "build"]) == EXIT_FAILED
     assert "run `parkstad fetch` first" in capsys.readouterr().err
+
+
+def test_areas_give_2019_inhabitants_from_cbs_own_table(built, capsys):
+    # CBS 84583NED (the KWB 2019 table itself), not the StatLine export whose buurt sums fall short of the totals
+    assert main(["--root", str(built.root), "--mirror", str(built.mirror), "areas", "gms", "hoensbroek",
+                 "heerlen_noord"]) == EXIT_OK
+    lines = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("    2019 ")]
+    assert [line[1] for line in lines] == ["3,900", "18,895", "53,205"]
+    assert all(line[2:4] == ["CBS", "84583NED"] for line in lines)

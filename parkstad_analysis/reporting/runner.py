@@ -203,6 +203,7 @@ def run_jobs(jobs: list[tuple[Job, JobPaths]], workers: int, env: dict,
     context = multiprocessing.get_context("spawn")  # kernels and ZMQ do not survive fork
     pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
                                        initargs=(os.getpid(),))
+    pending: set = set()  # bound before submitting: a failing submit must reach the caller, not a NameError
     with _on_signals(received.append):
         try:
             pending = {pool.submit(execute, asdict(job), paths, env) for job, paths in jobs}
