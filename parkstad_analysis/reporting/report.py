@@ -26,6 +26,7 @@ from pathlib import Path
 
 from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
+from ..atomic import write_text
 from ..config import FIGURE_FORMATS_ENV, Settings
 from ..errors import ConfigError, FetchError
 from ..fetch.raw import SOURCE_FILE
@@ -240,7 +241,8 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         prune_incomplete(settings.reports_dir)
         run_dir = settings.reports_dir / run_id
         (run_dir / "notebooks").mkdir(parents=True)
-        (run_dir / INCOMPLETE).write_text(json.dumps({"pid": os.getpid()}) + "\n")
+        # whole or absent: another run pruning meanwhile must never read a half-written owner and take it for dead
+        write_text(run_dir / INCOMPLETE, json.dumps({"pid": os.getpid()}) + "\n")
         started = datetime.now(UTC)
         base = {"run_id": run_id, "report": pointer, "started": started.isoformat(), "input_hash": fingerprint,
                 "generation": generation, "jobs": workers, "scheduler": scheduler or "local"}
