@@ -59,3 +59,33 @@ def test_the_next_notebook_gets_the_same_kernel_and_a_clean_state(tmp_path):
     executed = json.loads((tmp_path / "out/checks.ipynb").read_text("utf-8"))
     counts = [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"]
     assert counts == [1, 2, 3]  # parameters, injected parameters, checks: counted as in a fresh kernel
+
+
+def test_every_notebook_runs_on_the_kernel_s_one_open_connection(tmp_path, monkeypatch):
+    import nbclient.client
+
+    from parkstad_analysis.reporting import warm_kernel
+    from parkstad_analysis.reporting.runner import execute
+
+    opened = []
+    original = nbclient.client.NotebookClient.async_start_new_kernel_client
+
+    async def counting(self):
+        opened.append(self)
+        return await original(self)
+
+    monkeypatch.setattr(nbclient.client.NotebookClient, "async_start_new_kernel_client", counting)
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # execute() sets the job environment in this process
+    _notebook(tmp_path / "plain.ipynb", "x = 1")
+    paths = JobPaths(notebook=str(tmp_path / "plain.ipynb"), output=str(tmp_path / "plain.out.ipynb"),
+                     page=str(tmp_path / "plain.html"), figures=str(tmp_path / "figures"), tables=str(tmp_path / "t"),
+                     log=str(tmp_path / "logs" / "plain.log"), cwd=str(tmp_path))
+    job = {"notebook": "test", "name": "plain", "parameters": {"PID_FILE": None, "CWD": None}}
+    try:
+        results = [execute(job, paths, {"MPLBACKEND": "Agg"}) for _ in range(3)]
+        assert all(r["ok"] for r in results), results
+        connection = warm_kernel._client
+        assert connection is not None and connection.channels_running
+        assert opened == []  # a connection per notebook costs a channel start and a handshake, and leaks threads
+    finally:
+        warm_kernel.discard()

@@ -60,7 +60,7 @@ def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
     front of the next notebook, so it runs on the same connection as the notebook itself.
     The kernel's own log lines (stderr) go to ``log``.
     """
-    global _kernel, _started_with, _finalizer
+    global _kernel, _client, _started_with, _finalizer
     wanted = (tuple(sorted(env.items())), cwd)
     if _kernel is not None and (_started_with != wanted or not _kernel.is_alive()):
         discard()
