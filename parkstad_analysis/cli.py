@@ -97,7 +97,7 @@ def cmd_areas(args: argparse.Namespace) -> int:
 
 
 def _sources(provenance, area, year: int) -> str:
-    """``CBS 84583NED (…)``: the datasets a year's inhabitants were summed from, or nothing when unknown."""
+    """``CBS 84583NED (…)``: the datasets a year's inhabitants were summed from."""
     from .analysis.provenance import describe_sources, figure_sources
 
     ids = figure_sources(provenance, "kwb", ["aantal_inwoners"], year, area.codes_for(year))

@@ -144,7 +144,7 @@ def recipients_trend(projects: pd.DataFrame, benefits: pd.DataFrame, start: str 
     names = sorted({name for areas in projects["areas"] for name in split_areas(areas)})
     bounds = {name: sum_counts(later, get_area(name), "bijstand_ontvangers").set_index("period") for name in names}
     records = []
-    quarters = sorted(p for p in later["period"].unique())
+    quarters = sorted(later["period"].unique())
     for project in projects.itertuples():
         served = split_areas(project.areas)
         for quarter in quarters:
