@@ -93,6 +93,7 @@ def test_recipients_after_the_start_as_an_index(projects, built, shared):
     assert woow.at["2024Q1", "index_lower"] == pytest.approx(100 * (later - 15) / 215)
     assert woow.at["2024Q1", "index_upper"] == pytest.approx(100 * (later + 15) / 185)
     assert woow.at["2020Q4", "index_lower"] == woow.at["2020Q4", "index_upper"] == 100
+    assert trend[trend["project_id"] == 4][["index", "index_lower", "index_upper"]].isna().all().all()  # no figures
     werk = trend[trend["project_id"] == 3]
     assert (werk["index_lower"] <= werk["index"]).all() and (werk["index"] <= werk["index_upper"]).all()
 

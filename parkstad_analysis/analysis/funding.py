@@ -117,7 +117,7 @@ def per_project(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFram
         people = sum(count for count, _ in inhabitants) if all(pd.notna(c) for c, _ in inhabitants) else np.nan
         years = sorted({y for _, y in inhabitants if y})
         money = project.regio_deal_contribution_eur
-        titles = " en ".join(rows["area_title"])
+        titles = _dutch_list(list(rows["area_title"]))
         note = [] if pd.notna(recipients) else [f"geen bijstandscijfers voor {titles} in {quarter}"]
         records.append({
             "project_id": project.project_id, "project": project.project, "areas": project.areas,
@@ -142,16 +142,15 @@ def recipients_trend(projects: pd.DataFrame, benefits: pd.DataFrame, start: str 
     """
     later = benefits[benefits["period"] >= start]
     names = sorted({name for areas in projects["areas"] for name in split_areas(areas)})
-    bounds = {name: sum_counts(later, get_area(name), "bijstand_ontvangers").set_index("period") for name in names}
+    # one pass per area over all quarters: counts with their rounding bounds and how many regions lack one
+    sums = {name: sum_counts(later, get_area(name), "bijstand_ontvangers").set_index("period") for name in names}
     records = []
-    quarters = sorted(later["period"].unique())
     for project in projects.itertuples():
-        served = split_areas(project.areas)
-        for quarter in quarters:
-            counts = [_base(benefits, name, quarter)[0] for name in served]
-            total = sum(counts) if all(pd.notna(c) for c in counts) else np.nan
-            low = sum(bounds[n].at[quarter, "lower"] for n in served) if pd.notna(total) else np.nan
-            high = sum(bounds[n].at[quarter, "upper"] for n in served) if pd.notna(total) else np.nan
+        served = [sums[name] for name in split_areas(project.areas)]
+        for quarter in sorted(later["period"].unique()):
+            rows = [area.loc[quarter] for area in served if quarter in area.index]
+            complete = len(rows) == len(served) and all(row["regions_missing"] == 0 for row in rows)
+            total, low, high = (sum(row[k] for row in rows) if complete else np.nan for k in ("value", "lower", "upper"))
             records.append({"project_id": project.project_id, "project": project.project, "period": quarter,
                             "bijstand_recipients": total, "lower": low, "upper": high})
     trend = pd.DataFrame.from_records(records)
@@ -160,7 +159,7 @@ def recipients_trend(projects: pd.DataFrame, benefits: pd.DataFrame, start: str 
     trend["index"] = 100 * trend["bijstand_recipients"] / base
     trend["index_lower"] = 100 * trend["lower"] / trend["project_id"].map(at_start["upper"])
     trend["index_upper"] = 100 * trend["upper"] / trend["project_id"].map(at_start["lower"])
-    trend.loc[trend["period"] == start, ["index_lower", "index_upper"]] = 100.0
+    trend.loc[(trend["period"] == start) & trend["index"].notna(), ["index_lower", "index_upper"]] = 100.0
     return trend.drop(columns=["lower", "upper"])
 
 
