@@ -33,7 +33,6 @@ from parkstad_analysis.tables.build import build
 from conftest import ROOT, tree_state
 
 PARKSTAD = str(Path(sys.executable).with_name("parkstad"))
-KERNELS = "ipykernel_launcher"
 
 
 # -- fixtures and helpers ------------------------------------------------------------------------------
@@ -71,9 +70,17 @@ def _started_run(settings: Settings) -> Path | None:
     return runs[0] if runs else None
 
 
+def _listens(process: psutil.Process) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return any(c.status == psutil.CONN_LISTEN for c in process.net_connections(kind="tcp"))
+    return False
+
+
 def _kernels_of(pid: int) -> list[psutil.Process]:
+    """The Jupyter kernels below ``pid``: the processes listening for kernel messages (forked ones keep the
+    command line of the process they were forked from)."""
     with contextlib.suppress(psutil.NoSuchProcess):
-        return [c for c in psutil.Process(pid).children(recursive=True) if KERNELS in " ".join(c.cmdline())]
+        return [c for c in psutil.Process(pid).children(recursive=True) if _listens(c)]
     return []
 
 

@@ -89,3 +89,32 @@ def test_every_notebook_runs_on_the_kernel_s_one_open_connection(tmp_path, monke
         assert opened == []  # a connection per notebook costs a channel start and a handshake, and leaks threads
     finally:
         warm_kernel.discard()
+
+
+FORKED = """
+import os, sys
+import matplotlib, psutil
+me = psutil.Process()
+assert me.parent().cmdline() == me.cmdline(), "the kernel was launched, not forked from its worker"
+assert os.environ["JPY_PARENT_PID"] == str(os.getppid())  # it stops when its worker is gone
+assert {"geopandas", "mapclassify", "parkstad_analysis.figures.maps"} <= set(sys.modules)
+assert matplotlib.get_backend().lower() == "agg", matplotlib.get_backend()  # the job's MPLBACKEND, not the server's
+open(PID_FILE, "w").write(str(os.getpid()))
+"""
+
+
+def test_a_pool_worker_forks_its_kernel_and_stops_it_when_done(tmp_path):
+    import psutil
+
+    _notebook(tmp_path / "forked.ipynb", FORKED)
+    paths = JobPaths(notebook=str(tmp_path / "forked.ipynb"), output=str(tmp_path / "forked.out.ipynb"),
+                     page=str(tmp_path / "forked.html"), figures=str(tmp_path / "figures"), tables=str(tmp_path / "t"),
+                     log=str(tmp_path / "logs" / "forked.log"), cwd=str(tmp_path))
+    parameters = {"PID_FILE": str(tmp_path / "kernel.pid"), "CWD": str(tmp_path)}
+    results = run_jobs([(Job("test", "forked", parameters), paths)], workers=1, env={"MPLBACKEND": "Agg"})
+    assert results[0].ok, results[0].error
+    kernel = int((tmp_path / "kernel.pid").read_text())
+    try:
+        assert psutil.Process(kernel).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        pass  # gone, as it should be once the pool is shut down

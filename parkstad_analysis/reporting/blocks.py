@@ -51,6 +51,13 @@ def _environment():
     return environment
 
 
+def load_templates() -> None:
+    """Compile the notebooks' block templates (once per process; a fork server does it for the kernels below it)."""
+    environment = _environment()
+    for name in environment.list_templates(filter_func=lambda n: n.startswith("blocks/")):
+        environment.get_template(name)
+
+
 def render(template: str, **context: object) -> str:
     """Render a template of ``reporting/templates`` (HTML-escaped)."""
     return _environment().get_template(template).render(**context)

@@ -18,6 +18,13 @@ def _exporter():
                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
 
 
+def load_exporter() -> None:
+    """Load the page template and compile it (once per process; a fork server does it for its workers)."""
+    from nbformat.v4 import new_notebook
+
+    _exporter().from_notebook_node(new_notebook())
+
+
 def notebook_to_html(notebook, target: Path) -> Path:
     """Write the reader's page of an executed notebook (a path, or the notebook itself), atomically."""
     import nbformat

@@ -44,7 +44,7 @@ from .publish import (
     write_index,
     write_manifest,
 )
-from .runner import Interrupted, JobPaths, JobResult, job_limit, run_jobs
+from .runner import Interrupted, JobPaths, JobResult, job_limit, run_jobs, start_fork_server
 
 #: A Dask scheduler address for every report run (as ``--scheduler``).
 SCHEDULER_ENV = "PARKSTAD_SCHEDULER"
@@ -238,6 +238,8 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         if incremental and (previous := _unchanged_since(settings.reports_dir / pointer, fingerprint)):
             return ReportResult("skipped", (settings.reports_dir / pointer).resolve(), pointer=pointer, notes=notes,
                                 message=f"unchanged since run {previous}: notebooks, parameters and data are the same")
+        if not scheduler:
+            start_fork_server()  # its imports run while this command prepares the run (the CLI starts it sooner)
         prune_incomplete(settings.reports_dir)
         run_dir = settings.reports_dir / run_id
         (run_dir / "notebooks").mkdir(parents=True)

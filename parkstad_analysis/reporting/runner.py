@@ -1,9 +1,13 @@
-"""Running the jobs of a report: papermill in a pool of spawned worker processes, one warm kernel per worker.
+"""Running the jobs of a report: papermill in a pool of worker processes, one warm kernel per worker.
 
-A worker runs one notebook at a time on its kernel (started once, heavy imports done once,
-reset between notebooks: :mod:`.warm_kernel`), turns it into its HTML page (so that pages
-are made in parallel) and reports success or the failing cell; the kernel's own log lines
-go to the run's ``logs/`` folder, not to the terminal.
+The workers come from a fork server that imported the report's stack once
+(:mod:`.preload`, started early by :func:`start_fork_server`), and each forks its kernel
+from itself (:mod:`.kernel_fork`): the imports are paid once per report, not once per
+worker and kernel. Where fork is not available, workers are spawned and kernels launched.
+A worker runs one notebook at a time on its kernel (reset between notebooks:
+:mod:`.warm_kernel`), turns it into its HTML page (so that pages are made in parallel) and
+reports success or the failing cell; the kernel's own log lines go to the run's ``logs/``
+folder, not to the terminal.
 
 Interrupts: the workers ignore Ctrl-C and leave it to the command, which on SIGINT or
 SIGTERM cancels the queued jobs, stops the running kernels and workers, and raises
@@ -16,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import secrets
 import signal
@@ -25,12 +30,15 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 
 from ..errors import ConfigError, ParkstadError
 from .pages import notebook_to_html
-from .plan import Job
+
+if TYPE_CHECKING:
+    from .plan import Job
 
 #: Memory one worker with its kernel takes at its peak (measured: about 380 MiB), with room to spare.
 JOB_MEMORY = 450 * 2**20
@@ -85,22 +93,73 @@ def stop_descendants(process: psutil.Process) -> None:
         psutil.wait_procs(children, timeout=5)
 
 
-def _watch_parent(parent: int) -> None:
+#: The module the fork server imports before it forks workers.
+PRELOAD = "parkstad_analysis.reporting.preload"
+#: Workers and kernels are forked where the system can (not on Windows).
+FORK = hasattr(os, "fork")
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers forked from the report's fork server where there is fork; spawned elsewhere (Windows)."""
+    if FORK:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([PRELOAD])
+        return context
+    return multiprocessing.get_context("spawn")  # kernels and ZMQ do not survive a plain fork of the command
+
+
+def start_fork_server() -> None:
+    """Start the fork server's imports now, so they run while the command plans the report.
+
+    The server lives as long as the command and ends with it; starting it twice is harmless.
+    It gets no terminal: a command that ends before the imports do must not leave its output
+    pipe held open (the workers report through their results, the kernels into the run's logs).
+    """
+    if not FORK:
+        return
+    _context()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        for fd, copy in zip((1, 2), saved, strict=True):
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(devnull)
+
+
+def _gone(command: int, parent: int) -> bool:
+    """Whether the command is gone: its pid is free or a zombie, or the process above this one changed."""
+    if os.getppid() != parent:
+        return True
+    try:
+        return psutil.Process(command).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _watch_command(command: int) -> None:
     """In a worker: when the command that started it is gone, stop the kernel and exit."""
-    while True:
+    parent = os.getppid()  # the command itself, or the fork server (which ends with the command)
+    while not _gone(command, parent):
         time.sleep(0.5)
-        if os.getppid() != parent:
-            stop_descendants(psutil.Process())
-            os._exit(1)
+    stop_descendants(psutil.Process())
+    os._exit(1)
 
 
-def _worker_init(parent: int) -> None:
-    """Start of each worker: leave Ctrl-C to the command, and follow it when it dies."""
-    # jsonschema (under nbformat) imports rfc3987_syntax when installed, which builds a grammar for 2 s at
-    # import; it only checks IRI formats, which no notebook schema uses: a worker starts without it
-    sys.modules.setdefault("rfc3987_syntax", None)
+def _worker_init(command: int) -> None:
+    """Start of each worker: leave Ctrl-C to the command, follow it when it dies, fork kernels where possible."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # see :mod:`.preload` (a spawned worker does not import it)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    from . import warm_kernel
+
+    warm_kernel.fork_kernels = FORK
+    threading.Thread(target=_watch_command, args=(command,), daemon=True).start()
 
 
 def execute(job: dict, paths: JobPaths, env: dict) -> dict:
@@ -200,8 +259,7 @@ def run_jobs(jobs: list[tuple[Job, JobPaths]], workers: int, env: dict,
         return _run_on_dask(jobs, env, on_done, scheduler)
     results: list[JobResult] = []
     received: list[int] = []
-    context = multiprocessing.get_context("spawn")  # kernels and ZMQ do not survive fork
-    pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+    pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_worker_init,
                                        initargs=(os.getpid(),))
     pending: set = set()  # bound before submitting: a failing submit must reach the caller, not a NameError
     with _on_signals(received.append):

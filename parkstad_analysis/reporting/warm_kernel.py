@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing.util
+import uuid
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
@@ -23,6 +24,8 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
+from .kernel_fork import ForkedKernelProvisioner, can_fork
+
 WARM_UP = "from parkstad_analysis.reporting import kernel_state as _ks\n_ks.warm_up()\ndel _ks"
 RESET_TAG = "parkstad-reset"
 RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
@@ -31,6 +34,10 @@ RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
 #: Report kernels keep no IPython history: kernels running at once share one SQLite file, and its
 #: "Session/line number was not unique" message would land on a page as notebook output.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+
+#: Set in the report's pool workers: their kernels are forked from them (:mod:`.kernel_fork`), with the
+#: heavy imports done. Elsewhere (a Dask worker with its threads, a test) kernels start the usual way.
+fork_kernels = False
 
 _kernel: KernelManager | None = None
 _client = None  # one connection to the kernel for every notebook the worker runs
@@ -67,7 +74,7 @@ def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
     if _kernel is None:
         import os
 
-        manager = KernelManager(kernel_name="python3")
+        manager = _new_manager()
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "a") as stderr:  # the kernel keeps its own copy of the descriptor
             manager.start_kernel(cwd=cwd, env={**os.environ, **env}, stderr=stderr, extra_arguments=KERNEL_ARGUMENTS)
@@ -84,6 +91,15 @@ def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
             _finalizer = multiprocessing.util.Finalize(None, discard, exitpriority=10)
         return _kernel, False
     return _kernel, True
+
+
+def _new_manager() -> KernelManager:
+    manager = KernelManager(kernel_name="python3")
+    if fork_kernels and can_fork():
+        manager.kernel_id = str(uuid.uuid4())
+        manager.provisioner = ForkedKernelProvisioner(kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec,
+                                                      parent=manager)
+    return manager
 
 
 def with_reset(notebook: NotebookNode) -> NotebookNode:
