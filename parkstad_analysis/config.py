@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
-from .vocabulary.regions import all_parkstad_codes
 
 #: Environment variable naming a local folder to read CBS files from.
 MIRROR_ENV = "PARKSTAD_CBS_MIRROR"
@@ -81,6 +80,8 @@ class Scope:
         """Gemeente codes in scope (of any year), or ``None`` for the whole country."""
         if self.national:
             return None
+        from .vocabulary.regions import all_parkstad_codes  # here: pandas stays out of the command's start
+
         return frozenset(all_parkstad_codes()) if self.name == "parkstad" else self.codes
 
     def holds(self, gemeente_code: str) -> bool:
