@@ -1,11 +1,12 @@
 """Benchmark of `parkstad report` against its compute floor, and how cost grows: prints figures, asserts nothing.
 
-    python benchmarks/report_build.py [--root PROJECT] [--rounds 2] [--skip-growth] [--skip-build]
+    python benchmarks/report_build.py [--root PROJECT] [--rounds 3] [--skip-growth] [--skip-build]
 
 1. The floor: every job of the default matrix executed in one process, imports paid once,
    figures saved as the report saves them, then every page converted to HTML.
 2. The report with 1 job and with 2 jobs (the command as a user runs it), alternated with
-   the floor in each round; the best of the rounds counts.
+   the floor in each round; the best of the rounds counts for each (this machine's speed
+   varies by 10 % from minute to minute, and the best is the least disturbed).
 3. The floor twice at once: what the machine itself loses with both cores busy (shared
    caches and memory bandwidth), which no report design can win back.
 4. The ratios report / (floor / jobs); the last line reads ``report/floor: X.XX (2 jobs)``.
@@ -156,7 +157,7 @@ def build(root: Path, scope: str, mirror: str | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=str(ROOT))
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-growth", action="store_true")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--floor-only", action="store_true", help=argparse.SUPPRESS)
