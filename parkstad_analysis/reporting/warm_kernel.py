@@ -1,8 +1,9 @@
 """One warm kernel per worker process, reused for every notebook the worker runs.
 
-A fresh kernel pays about 2.5 s of imports before the first cell; a report of 20
-notebooks on two workers would pay it 20 times. A worker starts one kernel, does the
-heavy imports once (:func:`kernel_state.warm_up`), and before each later notebook empties
+A launched kernel pays about 3.5 s of imports before the first cell; a report of 20
+notebooks on two workers would pay it 20 times. A worker starts one kernel (in the report's
+pool forked from the worker with the imports done: :mod:`.kernel_fork`), warms it once
+(:func:`kernel_state.warm_up`), and before each later notebook empties
 the namespace and restores the kernel's state (:func:`kernel_state.restore`), so no
 variable, figure, setting or warning filter leaks from one notebook to the next
 (``tests/test_warm_kernel.py``). A kernel that died or timed out is replaced; a change of
