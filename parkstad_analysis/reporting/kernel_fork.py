@@ -33,11 +33,6 @@ from jupyter_client.provisioning import LocalProvisioner
 LAUNCHER = ["-m", "ipykernel_launcher"]
 
 
-def can_fork() -> bool:
-    """Whether kernels can be forked here (POSIX; Windows starts them the usual way)."""
-    return hasattr(os, "fork")
-
-
 class ForkedProcess:
     """A forked kernel seen through the part of :class:`subprocess.Popen` that jupyter_client uses."""
 
@@ -78,10 +73,14 @@ class ForkedProcess:
 
 
 class ForkedKernelProvisioner(LocalProvisioner):
-    """Start the ``python3`` kernel as a fork of this process; any other kernel command the usual way."""
+    """Start the ``python3`` kernel as a fork of this process; any other kernel command the usual way.
+
+    Only for a POSIX process with no threads of its own that could hold a lock at the fork: the
+    runner's pool workers (:data:`.runner.FORK` decides, :data:`.warm_kernel.fork_kernels` carries it).
+    """
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        if cmd[1:3] != LAUNCHER or not can_fork():
+        if cmd[1:3] != LAUNCHER:
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         env["JPY_PARENT_PID"] = str(os.getpid())

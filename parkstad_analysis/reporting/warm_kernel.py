@@ -25,7 +25,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
-from .kernel_fork import ForkedKernelProvisioner, can_fork
+from .kernel_fork import ForkedKernelProvisioner
 
 WARM_UP = "from parkstad_analysis.reporting import kernel_state as _ks\n_ks.warm_up()\ndel _ks"
 RESET_TAG = "parkstad-reset"
@@ -96,7 +96,7 @@ def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
 
 def _new_manager() -> KernelManager:
     manager = KernelManager(kernel_name="python3")
-    if fork_kernels and can_fork():
+    if fork_kernels:
         manager.kernel_id = str(uuid.uuid4())
         manager.provisioner = ForkedKernelProvisioner(kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec,
                                                       parent=manager)
