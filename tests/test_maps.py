@@ -182,3 +182,18 @@ def test_dollar_signs_in_names_are_text_not_mathtext(tables, layers, tmp_path):
     texts = [t.get_text() for t in drawing.ax.figure.findobj(lambda o: hasattr(o, "get_text"))]
     assert any("Grasbroek $\\frac{x$" in t for t in texts)
     plt.close(fig)
+
+
+def test_interactive_map_colours_each_buurt_in_its_static_class(tables, layers):
+    """The interactive map draws regions largest first; each must still carry its own class, as on the static map."""
+    from parkstad_analysis.figures.interactive import explore
+
+    scene = maps.map_scene(tables, layers, "rolduckerveld", "gemiddeld_inkomen_per_inwoner", 2017, surroundings="wijk")
+    classes, _, labels = maps.map_classes(scene)
+    coloured = scene.shown[scene.shown["value"].notna()]
+    expected = {code: labels[c] for code, c in zip(coloured["region_code"], classes.yb, strict=True)}
+    figure = explore(tables, layers, "rolduckerveld", "gemiddeld_inkomen_per_inwoner", 2017, surroundings="wijk")
+    drawn = {trace.text.split("(")[1].split(")")[0]: trace.name for trace in figure.data
+             if trace.name in labels and trace.text}
+    assert drawn == expected
+    assert len(set(expected.values())) > 1  # more than one class, or the check proves nothing

@@ -98,7 +98,9 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
     present = shown["value"].notna()
     if present.any():
         classes, colours, labels = map_classes(scene, classification, k, breaks)
-        members = shown[present].assign(_class=classes.yb)
+        # the classes follow scene.shown's row order, not the area order drawn here: attach them by index
+        classified = scene.shown.index[scene.shown["value"].notna()]
+        members = shown[present].assign(_class=pd.Series(classes.yb, index=classified))
         for index, (colour, label) in enumerate(zip(colours, labels, strict=True)):
             part = members[members["_class"] == index]
             if len(part):
