@@ -48,17 +48,22 @@ _finalizer = None
 ENGINE = "parkstad-warm"
 
 
-def _run(manager: KernelManager, code: str, timeout: float = 120) -> None:
+def _connect_and_warm(manager: KernelManager, timeout: float = 120):
+    """A connection to the new kernel, once it answers, with the warm-up run on it; the connection is kept for
+    every notebook (a second one would cost another readiness handshake, about 0.2 s)."""
     client = manager.client()
     client.start_channels()
     try:
         client.wait_for_ready(timeout=timeout)
         # store_history=False: the set-up cell does not count, the first notebook cell is cell 1
-        reply = client.execute_interactive(code, timeout=timeout, store_history=False, output_hook=lambda _msg: None)
+        reply = client.execute_interactive(WARM_UP, timeout=timeout, store_history=False,
+                                           output_hook=lambda _msg: None)
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel set-up failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
-    finally:
+    except Exception:
         client.stop_channels()
+        raise
+    return client
 
 
 def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
@@ -80,13 +85,10 @@ def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
         with open(log, "a") as stderr:  # the kernel keeps its own copy of the descriptor
             manager.start_kernel(cwd=cwd, env={**os.environ, **env}, stderr=stderr, extra_arguments=KERNEL_ARGUMENTS)
         try:
-            _run(manager, WARM_UP)
+            client = _connect_and_warm(manager)
         except Exception:
             manager.shutdown_kernel(now=True)
             raise
-        client = manager.client()
-        client.start_channels()
-        client.wait_for_ready(timeout=120)
         _kernel, _client, _started_with = manager, client, wanted
         if _finalizer is None:  # pool workers leave through os._exit: atexit would not run, this does
             _finalizer = multiprocessing.util.Finalize(None, discard, exitpriority=10)
