@@ -122,6 +122,7 @@ class _FrontMatter(threading.Thread):
                 self.overview = overview_block(self.store, list(dict.fromkeys(j.area for j in profiled)), year,
                                                self.run_dir)
             write_dictionary(self.run_dir, self.store)
+            import openpyxl  # noqa: F401  (the workbook's writer: imported now, its 0.15 s not after the last notebook)
         except Exception as exc:
             self._failed(exc)
 
