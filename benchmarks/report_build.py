@@ -6,8 +6,8 @@
    figures saved as the report saves them, then every page converted to HTML; timed from the
    start of its process, as the report is timed from the start of its command.
 2. The report with 1 job and with 2 jobs (the command as a user runs it), alternated with
-   the floor in each round; the best of the rounds counts for each (this machine's speed
-   varies by 10 % from minute to minute, and the best is the least disturbed).
+   the floor in each round (this machine's speed varies by 10-15 % from minute to minute:
+   a floor and a report run back to back see about the same machine).
 3. The floor twice at once: what the machine itself loses with both cores busy (shared
    caches and memory bandwidth), which no report design can win back.
 4. The ratios report / (floor / jobs): best of each, each round's pair (floor and reports
