@@ -87,8 +87,8 @@ def measured(command: list[str], env: dict | None = None) -> dict:
 
 
 def floor(root: Path) -> dict:
-    """The floor's seconds, counted from the start of this process: every job of the default matrix executed
-    here (each import paid once), then every page converted to HTML.
+    """Run the floor here: every job of the default matrix (each import paid once), then every page converted
+    to HTML; its seconds since this script started, in all (``floor``), after the imports and for the pages.
 
     The clock starts with the script, as the report's does with its command: the imports the jobs and
     pages need (pandas, geopandas, matplotlib, nbconvert, the package: about 4 s) are part of the floor.

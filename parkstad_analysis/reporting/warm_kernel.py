@@ -17,6 +17,7 @@ import multiprocessing.util
 import uuid
 from pathlib import Path
 
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
@@ -48,7 +49,7 @@ _finalizer = None
 ENGINE = "parkstad-warm"
 
 
-def _connect_and_warm(manager: KernelManager, timeout: float = 120):
+def _connect_and_warm(manager: KernelManager, timeout: float = 120) -> BlockingKernelClient:
     """A connection to the new kernel, once it answers, with the warm-up run on it; the connection is kept for
     every notebook (a second one would cost another readiness handshake, about 0.2 s)."""
     client = manager.client()
