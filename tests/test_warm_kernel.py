@@ -110,7 +110,7 @@ def test_a_pool_worker_forks_its_kernel_and_stops_it_when_done(tmp_path):
     paths = JobPaths(notebook=str(tmp_path / "forked.ipynb"), output=str(tmp_path / "forked.out.ipynb"),
                      page=str(tmp_path / "forked.html"), figures=str(tmp_path / "figures"), tables=str(tmp_path / "t"),
                      log=str(tmp_path / "logs" / "forked.log"), cwd=str(tmp_path))
-    parameters = {"PID_FILE": str(tmp_path / "kernel.pid"), "CWD": str(tmp_path)}
+    parameters = {"PID_FILE": str(tmp_path / "kernel.pid")}  # the forked-kernel check does not read CWD
     results = run_jobs([(Job("test", "forked", parameters), paths)], workers=1, env={"MPLBACKEND": "Agg"})
     assert results[0].ok, results[0].error
     kernel = int((tmp_path / "kernel.pid").read_text())
