@@ -5,22 +5,36 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements.lock
 export MPLBACKEND := Agg
 LAB_IP   ?= 127.0.0.1
 LAB_PORT ?= 8888
 
 .DEFAULT_GOAL := help
-.PHONY: help install data report test test-fast nbval-update lint lab clean-data benchmark
+.PHONY: help install lock data report test test-fast nbval-update lint lab clean-data benchmark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The exact versions the tests and stored outputs were made with come from $(LOCK) (hashes checked):
+# pip brings uv (its own locked, hashed entry), uv installs the rest in parallel and the package as editable.
+# The notebooks' kernel is installed into the environment (--sys-prefix), not the user's Jupyter folders:
+# nbval, papermill and a JupyterLab started from $(VENV) find `parkstad-analysis` on any machine.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	sed -n '/^uv==/,/# via/p' $(LOCK) > $(VENV)/uv-requirement.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps --require-hashes -r $(VENV)/uv-requirement.txt
+	$(BIN)/uv pip sync --python $(BIN)/python --require-hashes $(LOCK)
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name parkstad-analysis --display-name parkstad-analysis
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the package with its dev tools
+install: $(STAMP) ## create .venv with the locked versions, the package (editable) and its Jupyter kernel
+
+lock: $(STAMP) ## refresh requirements.lock to the newest versions pyproject.toml allows (then make nbval-update)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --fork-strategy fewest --python-version 3.11 \
+		--generate-hashes --upgrade --custom-compile-command "make lock" --quiet -o $(LOCK)
+	@echo "$(LOCK) refreshed: pin the same versions in environment.yml (tests/test_environment.py checks it)."
 
 data: $(STAMP) ## fetch raw data (mirror or CBS) and build data/processed
 	$(BIN)/parkstad fetch --quiet
@@ -45,7 +59,6 @@ lint: $(STAMP) ## ruff on the package, tests and notebooks
 	$(BIN)/ruff format --check parkstad_analysis tests
 
 lab: $(STAMP) ## JupyterLab on the notebooks with the project's kernel (works as root, e.g. in a container)
-	$(BIN)/python -m ipykernel install --user --name parkstad-analysis --display-name "parkstad-analysis"
 	@echo "JupyterLab starts on http://$(LAB_IP):$(LAB_PORT)/lab - open the URL with the token printed below."
 	@echo "The notebooks open on the kernel 'parkstad-analysis' (this .venv). In a container: make lab LAB_IP=0.0.0.0"
 	$(BIN)/jupyter lab notebooks/ --ip=$(LAB_IP) --port=$(LAB_PORT) --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,)

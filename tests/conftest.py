@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,34 @@ from parkstad_analysis.tables.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "cbs"
+
+
+#: User-level folders where a hand-made set-up lives (a kernel registered with --user, a matplotlibrc, IPython
+#: start-up files). The suite runs with each pointed at an empty folder, so what a user did by hand can neither
+#: make a test pass nor be changed by one.
+USER_FOLDERS = ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLCONFIGDIR")
+#: Extra search paths a user may have set; they are dropped for the same reason.
+USER_SEARCH_PATHS = ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the whole session, its kernels and subprocesses included, as on a machine nobody set up by hand."""
+    home = Path(tempfile.mkdtemp(prefix="parkstad-test-user-"))
+    config.stash[_USER_HOME] = home
+    for name in USER_FOLDERS:
+        (home / name.lower()).mkdir()
+        os.environ[name] = str(home / name.lower())
+    for name in USER_SEARCH_PATHS:
+        os.environ.pop(name, None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = config.stash.get(_USER_HOME, None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+_USER_HOME = pytest.StashKey[Path]()
 
 
 @pytest.fixture(scope="session")

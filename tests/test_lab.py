@@ -38,15 +38,14 @@ def _api(port: int, path: str, method: str = "GET", body: dict | None = None) ->
 
 @pytest.fixture(scope="module")
 def lab_server(built, tmp_path_factory):
-    """JupyterLab on 127.0.0.1 with the kernel ``parkstad-analysis`` registered as ``make lab`` registers it."""
+    """JupyterLab on 127.0.0.1 as ``make lab`` starts it, with empty user folders: the kernel ``parkstad-analysis``
+    must come from the install, not from a registration in the user's Jupyter folders."""
     home = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", home / "notebooks")
     env = {**os.environ, "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_CONFIG_DIR": str(home / "config"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "PARKSTAD_HOME": str(built.root),
            "PARKSTAD_CBS_MIRROR": str(built.mirror), "MPLBACKEND": "Agg"}
     env.pop("PARKSTAD_GENERATION", None)
-    subprocess.run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", "parkstad-analysis",
-                    "--display-name", "parkstad-analysis"], env=env, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
