@@ -39,7 +39,8 @@ def test_environment_yml_matches_pyproject_at_the_locked_versions():
     python = pins.pop("python")
     assert pins.pop("pip") == ""  # pip itself is left to conda; it installs the package (-e .)
     assert python == "3.11"
-    assert set(pins) == _declared(), f"only in environment.yml: {set(pins) - _declared()}; only in pyproject: {_declared() - set(pins)}"
+    only_yml, only_pyproject = set(pins) - _declared(), _declared() - set(pins)
+    assert not only_yml and not only_pyproject, f"only in environment.yml: {only_yml}; only in pyproject: {only_pyproject}"
     locked = _locked()
     differing = {name: (version, locked[name]) for name, version in pins.items() if locked[name] != version}
     assert not differing, f"environment.yml pins other versions than requirements.lock (yml, lock): {differing}"
