@@ -11,7 +11,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .style import PALETTE, STYLE, euros, literal_text, wrap
+from ..dutch import nl_number
+from .style import PALETTE, STYLE, dutch_axis, literal_text, wrap
 
 #: The press release of the Regio Deal projects: the start the trend charts mark.
 PROJECT_START = ("2020Q4", "start Regio Deal-projecten\n(persbericht 17-12-2020)")
@@ -61,6 +62,7 @@ def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS"
         ax.grid(axis="y", color="#dddddd")
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_ylim(bottom=0)
+        dutch_axis(ax.yaxis)
         banded = bool((series["upper"] - series["lower"]).abs().gt(0).any())
         ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8,
                   title="band: onzekerheid door afronding van CBS" if banded else None, title_fontsize=7)
@@ -76,11 +78,11 @@ def ranking_bars(ranking: pd.DataFrame, value: str = "regio_deal_contribution_eu
         colours = [PALETTE[0] if t == "wijkgericht" else PALETTE[1] for t in ordered["track"]]
         ax.barh(ordered["label"], ordered[value], color=colours)
         for y, amount in enumerate(ordered[value]):
-            ax.text(amount, y, f"  € {euros(amount)}", va="center", fontsize=8)
+            ax.text(amount, y, f"  € {nl_number(amount, 0)}", va="center", fontsize=8)
         ax.set_xlabel("bijdrage Regio Deal (€)")
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_xlim(0, ordered[value].max() * 1.3)
-        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: euros(v)))
+        dutch_axis(ax.xaxis)
         handles = [mpl.patches.Patch(color=PALETTE[0], label="wijkgericht"),
                    mpl.patches.Patch(color=PALETTE[1], label="generiek")]
         ax.legend(handles=handles, loc="lower right", frameon=False)
@@ -103,11 +105,12 @@ def participation_by_source(figures: pd.DataFrame, ax: Axes | None = None) -> Ax
         for i, (colour, source) in enumerate(zip(PALETTE, wide.columns, strict=False)):
             xs = [j + (i - (len(wide.columns) - 1) / 2) * width for j in range(len(wide))]
             bars = ax.bar(xs, wide[source].to_numpy(dtype=float), width=width * 0.95, color=colour, label=source)
-            ax.bar_label(bars, labels=[f"{v:.1f}".replace(".", ",") if pd.notna(v) else "" for v in wide[source]],
+            ax.bar_label(bars, labels=[nl_number(v, 1) if pd.notna(v) else "" for v in wide[source]],
                          fontsize=7.5, padding=2)
         ax.set_xticks(range(len(wide)), wide.index)
         ax.set_ylabel("netto arbeidsparticipatie (%)")
         ax.set_ylim(0, 85)
+        dutch_axis(ax.yaxis)
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=len(wide.columns))
         _heading(ax, "Netto arbeidsparticipatie per gemeente: twee bronnen naast elkaar",
@@ -140,6 +143,7 @@ def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Ax
         step = max(1, len(x) // 12)
         ax.set_xticks(x[::step], events["period"].iloc[::step], rotation=45, ha="right")
         ax.set_ylabel(unit)
+        dutch_axis(ax.yaxis)
         ax.grid(axis="y", color="#dddddd")
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=7.5)

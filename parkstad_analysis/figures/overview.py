@@ -12,10 +12,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
+from ..dutch import euros
 from ..vocabulary.areas import focus_areas, get_area, split_areas
 from .labels import HALO, north_arrow
 from .layers import area_shape, gemeenten_layer
-from .style import FIGSIZE, STYLE, euros, literal_text
+from .style import FIGSIZE, STYLE, literal_text
 
 
 @dataclass

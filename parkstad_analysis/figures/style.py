@@ -8,13 +8,16 @@ figure gives the same bytes.
 from __future__ import annotations
 
 import textwrap
+from itertools import pairwise
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.text
+import matplotlib.ticker
 from matplotlib.figure import Figure
 
 from ..atomic import atomic_path
+from ..dutch import nl_number
 from ..errors import UnknownNameError
 
 #: Colour-blind-safe ColorBrewer palettes: sequential for levels, diverging for differences.
@@ -44,19 +47,25 @@ _NO_METADATA = {
 }
 
 
-def dutch_number(value: float, decimals: int) -> str:
-    """A number as Dutch readers write it: decimal comma, thin space between thousands.
+class DutchTicks(mpl.ticker.Formatter):
+    """Tick labels in Dutch notation (``7,5``; ``1.000``), with as many decimals as the tick spacing needs."""
 
-    >>> dutch_number(1234.5, 1)
-    '1\u2009234,5'
-    """
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u2009").replace(".", ",")
+    decimals = 0
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        ordered = sorted(float(loc) for loc in locs)
+        steps = [b - a for a, b in pairwise(ordered) if b > a]
+        step = min(steps) if steps else 1.0
+        self.decimals = next((d for d in range(5) if abs(round(step * 10**d) - step * 10**d) < 1e-6), 4)
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        return nl_number(value, self.decimals)
 
 
-def euros(amount: float) -> str:
-    """Whole euros with a thousands dot: ``150.000``."""
-    return f"{amount:,.0f}".replace(",", ".")
+def dutch_axis(axis) -> None:
+    """Write an axis's numbers as the pages write them."""
+    axis.set_major_formatter(DutchTicks())
 
 
 def wrap(text: str, width: int) -> str:
