@@ -13,7 +13,11 @@
 4. The ratios report / (floor / jobs): best of each, each round's pair (floor and reports
    run back to back), and last the median of the rounds' pairs, which a drift of the
    machine's speed between minutes does not skew: ``report/floor: X.XX (2 jobs)``.
-5. Growth: report time for 1, 5, 10 and every area (focus areas, gemeenten, Parkstad: 16;
+5. What the kernels' speed machinery earns: the report (2 jobs) as it runs, with the fork server and
+   kernels forked from their worker, against warm kernels alone (spawned workers, launched kernels,
+   each kernel reused); and what reading the notebooks' parameters costs the command, with its own
+   ``ast`` reading and with ``papermill.inspect_notebook`` (papermill's import included).
+6. Growth: report time for 1, 5, 10 and every area (focus areas, gemeenten, Parkstad: 16;
    20 needs the national scope), and build time and peak memory for the Parkstad and the
    national scope (fetched from the mirror into a temporary project).
 
@@ -100,15 +104,16 @@ def floor(root: Path) -> dict:
     import nbformat
 
     from parkstad_analysis.config import Settings
+    from parkstad_analysis.kernels import state
     from parkstad_analysis.processed import ProcessedStore
     from parkstad_analysis.processed.generations import GENERATION_ENV
-    from parkstad_analysis.reporting import kernel_state
-    from parkstad_analysis.reporting.pages import notebook_to_html
+    from parkstad_analysis.reporting.html import notebook_to_html
     from parkstad_analysis.reporting.plan import NOTEBOOKS, notebooks_dir, plan
+    from parkstad_analysis.reporting.report import KERNEL_MODULES
 
     settings = Settings.from_env(root=root)
     os.environ.update({"PARKSTAD_HOME": str(root), GENERATION_ENV: ProcessedStore(settings).generation})
-    kernel_state.warm_up()  # the imports a report kernel does, paid once here
+    state.warm_up(list(KERNEL_MODULES))  # the imports a report kernel does, paid once here
     imported = _since_start()
     work = Path(tempfile.mkdtemp(prefix="parkstad-floor-"))
     try:
@@ -163,6 +168,32 @@ def report(root: Path, jobs: int, *extra: str) -> dict:
                      "--keep", "3", *extra])
 
 
+#: The report command with the kernels' fork machinery switched off: spawned workers, launched (still warm) kernels.
+WITHOUT_FORK = ("import parkstad_analysis.kernels.pool as pool\npool.FORK = False\n"
+                "from parkstad_analysis.cli import main\nraise SystemExit(main())")
+
+
+def report_without_fork(root: Path, jobs: int) -> dict:
+    return measured([sys.executable, "-c", WITHOUT_FORK, "--root", str(root), "report", "-q", "--jobs", str(jobs),
+                     "--name", "bench", "--keep", "3"])
+
+
+def parameter_reading(root: Path) -> dict[str, float]:
+    """Seconds to read every notebook's parameters cell in a fresh process: the plan's ``ast`` reading, and
+    papermill's ``inspect_notebook`` with its import."""
+    notebooks = sorted(str(p) for p in (root / "notebooks").glob("*.ipynb"))
+    ours = ("import time, pathlib; t = time.perf_counter()\nfrom parkstad_analysis.reporting.plan import _declared\n"
+            "for p in NB: _declared(pathlib.Path(p), 0)\nprint(time.perf_counter() - t)")
+    theirs = ("import time; t = time.perf_counter()\nfrom papermill import inspect_notebook\n"
+              "for p in NB: inspect_notebook(p)\nprint(time.perf_counter() - t)")
+    found = {}
+    for name, code in (("ast (plan)", ours), ("papermill.inspect_notebook", theirs)):
+        runs = [float(subprocess.run([sys.executable, "-c", f"NB = {notebooks!r}\n{code}"], check=True,
+                                     capture_output=True, text=True).stdout) for _ in range(3)]
+        found[name] = min(runs)
+    return found
+
+
 def build(root: Path, scope: str, mirror: str | None) -> dict:
     """Fetch (from the mirror) and build one scope in a temporary project; the build is what is measured."""
     project = Path(tempfile.mkdtemp(prefix=f"parkstad-build-{scope}-"))
@@ -211,6 +242,13 @@ def main() -> None:
           f"alone: each {100 * (slowdown - 1):+.0f} % (the machine's own cost of busy cores)")
     unchanged = measured([PARKSTAD, "--root", str(root), "report", "-q", "--name", "bench", "--incremental"])
     print(f"unchanged --incremental run: {unchanged['wall']:.2f} s")
+
+    forked = [report(root, 2)["wall"] for _ in range(2)]
+    plain = [report_without_fork(root, 2)["wall"] for _ in range(2)]
+    print(f"report, 2 jobs: fork server and forked kernels {min(forked):.1f} s; warm kernels alone (spawned "
+          f"workers, launched kernels) {min(plain):.1f} s (best of 2 each)")
+    for name, seconds in parameter_reading(root).items():
+        print(f"reading the notebooks' parameters in the command, {name}: {seconds:.2f} s")
 
     if not args.skip_growth:
         from parkstad_analysis.vocabulary.areas import focus_areas, load_areas

@@ -105,10 +105,6 @@ def _sources(provenance, area, year: int) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    if not (args.scheduler or args.incremental):
-        from .reporting.runner import start_fork_server
-
-        start_fork_server()  # first: its imports (about 4 s) run while this command imports and plans
     from .reporting.report import run_report
 
     settings = _settings(args)

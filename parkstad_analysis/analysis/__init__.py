@@ -1,9 +1,14 @@
 """Analysis: pure functions on the tidy tables of ``data/processed``.
 
 * :mod:`.aggregate` — sums and rates over an area's regions, with rounding bounds and coverage;
-* :mod:`.indicators` — participation, benefit rates, age and income for areas, and the comparison table;
+* :mod:`.indicators` — participation, benefit rates, age and income for areas;
 * :mod:`.region_values` — one indicator per region for one period (what a map colours);
-* :mod:`.funding` — the Regio Deal projects of December 2020 and their money.
+* :mod:`.profile` — an area's key figures, each with its own period, coverage and source, and its comparison;
+* :mod:`.overview` — the key figures of every focus area, gemeente and Parkstad side by side;
+* :mod:`.provenance` — which datasets a figure was computed from;
+* :mod:`.funding` — the Regio Deal projects of December 2020 and their money;
+* :mod:`.evaluation` — difference-in-differences of benefit rates against comparison buurten.
 
-Analysis never draws and never reads files by name: tables come in as arguments.
+Analysis never draws, never writes page text and never reads files by name: tables come in as arguments,
+and an area as an :class:`~parkstad_analysis.vocabulary.areas.Area` (or its name).
 """

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFormatError, UnknownNameError
-from ..vocabulary.areas import Area, focus_areas, get_area
+from ..vocabulary.areas import Area, as_area, focus_areas, get_area
 
 #: Benefit kinds and their count column in the benefits table.
 KINDS = {"bijstand": "bijstand_ontvangers", "ww": "ww_ontvangers", "ao": "ao_ontvangers"}
@@ -216,7 +216,7 @@ def _rounding_range(r: np.ndarray, p: np.ndarray, n_target: int, n_pre: int, rng
     return float(low), float(high)
 
 
-def evaluate(benefits: pd.DataFrame, area_name: str, kind: str = "bijstand", start: str = DEFAULT_START,
+def evaluate(benefits: pd.DataFrame, area: Area | str, kind: str = "bijstand", start: str = DEFAULT_START,
              comparison: str = "gemeente", *, seed: int = 2020, placebos: int = PLACEBOS,
              simulations: int = SIMULATIONS) -> Evaluation:
     """Difference-in-differences of one benefit rate for one focus area against comparison buurten.
@@ -225,7 +225,7 @@ def evaluate(benefits: pd.DataFrame, area_name: str, kind: str = "bijstand", sta
     ----------
     benefits : DataFrame
         The processed benefits table (buurt counts per quarter).
-    area_name : str
+    area : Area or str
         A buurt or wijk area (``gms``, ``hoensbroek``, ``heerlen_noord``, …).
     kind : {"bijstand", "ww", "ao"}
     start : str
@@ -247,7 +247,7 @@ def evaluate(benefits: pd.DataFrame, area_name: str, kind: str = "bijstand", sta
     """
     if comparison not in COMPARISONS:
         raise UnknownNameError("comparison", comparison, COMPARISONS)
-    area = get_area(area_name)
+    area = as_area(area)
     panel = benefit_panel(benefits, area.gemeente, kind)
     every = list(panel.recipients.index)
     target = target_buurten(area, every)

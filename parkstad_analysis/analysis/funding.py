@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..dutch import dutch_list
 from ..errors import UnknownNameError
-from ..vocabulary.areas import get_area, split_areas
+from ..vocabulary.areas import Area, as_area, get_area, split_areas
 from .aggregate import rate, sum_counts
 from .indicators import known_inhabitants
 
@@ -43,18 +44,18 @@ BASE_QUARTER = "2020Q4"
 SPLIT_RULE = "naar inwoners van 15 jaar en ouder"
 
 
-def _base(benefits: pd.DataFrame, area_name: str, quarter: str) -> tuple[float, float]:
+def _base(benefits: pd.DataFrame, area: Area | str, quarter: str) -> tuple[float, float]:
     """Bijstand recipients and inhabitants 15+ of an area in one quarter; NaN unless the table covers it all."""
     rows = benefits[benefits["period"] == quarter]
-    result = rate(rows, get_area(area_name), "bijstand_ontvangers", "inwoners_15_plus")
+    result = rate(rows, as_area(area), "bijstand_ontvangers", "inwoners_15_plus")
     if result.empty or result["coverage"].iloc[0] < 1.0:
         return float("nan"), float("nan")
     return float(result["numerator"].iloc[0]), float(result["denominator"].iloc[0])
 
 
-def _inhabitants(kwb: pd.DataFrame, area_name: str, year: int) -> tuple[float, int | None]:
+def _inhabitants(kwb: pd.DataFrame, area: Area | str, year: int) -> tuple[float, int | None]:
     """Inhabitants of an area in ``year``, else in the nearest year that covers it fully (earlier wins a tie)."""
-    known = known_inhabitants(kwb, get_area(area_name))
+    known = known_inhabitants(kwb, as_area(area))
     if not known:
         return float("nan"), None
     chosen = min(known, key=lambda y: (abs(y - year), y > year))
@@ -117,7 +118,7 @@ def per_project(projects: pd.DataFrame, kwb: pd.DataFrame, benefits: pd.DataFram
         people = sum(count for count, _ in inhabitants) if all(pd.notna(c) for c, _ in inhabitants) else np.nan
         years = sorted({y for _, y in inhabitants if y})
         money = project.regio_deal_contribution_eur
-        titles = _dutch_list(list(rows["area_title"]))
+        titles = dutch_list(list(rows["area_title"]))
         note = [] if pd.notna(recipients) else [f"geen bijstandscijfers voor {titles} in {quarter}"]
         records.append({
             "project_id": project.project_id, "project": project.project, "areas": project.areas,
@@ -175,11 +176,12 @@ def ranking(projects: pd.DataFrame, by: str = "regio_deal_contribution_eur") -> 
     return table[["rank", "label", "project", "gemeente", "track", by, "share_of_all", "contribution_share"]]
 
 
-def participation_sources(kwb: pd.DataFrame, press_release: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def participation_sources(kwb: pd.DataFrame, press_release: pd.DataFrame) -> pd.DataFrame:
     """Netto arbeidsparticipatie per gemeente from the KWB (each year it has) beside the press release's figures.
 
-    Returns the figures (``gemeente``, ``source``, ``value``) and the page's explanation of why
-    the two differ. The press release names neither table nor year, so the two are not mixed.
+    Returns ``gemeente``, ``source`` (``persbericht dec. 2020`` or ``KWB <year>``), ``value``. The press
+    release names neither table nor year, so the two are not mixed (:func:`parkstad_analysis.pages.funding.
+    participation_explanation` says why on the page).
     """
     from ..vocabulary.regions import current_gemeenten
 
@@ -190,23 +192,4 @@ def participation_sources(kwb: pd.DataFrame, press_release: pd.DataFrame) -> tup
     for row in gemeenten.dropna(subset=["nettoarbeidsparticipatie"]).itertuples():
         rows.append({"gemeente": names[row.gemeente_code], "source": f"KWB {row.year}",
                      "value": float(row.nettoarbeidsparticipatie)})
-    figures = pd.DataFrame.from_records(rows)
-    kwb_years = sorted({s for s in figures["source"] if s.startswith("KWB")})
-    explanation = (
-        "Het persbericht geeft de netto arbeidsparticipatie van Kerkrade (61,9%), Heerlen (62,5%), Simpelveld (66,4%) en "
-        "Voerendaal (68,3%) met één decimaal, zonder tabel of peiljaar. De KWB publiceert per gemeente en jaar een heel "
-        f"percentage ({', '.join(kwb_years) or 'geen jaar in de beschikbare bestanden'}): een ander moment, een andere "
-        "afronding en mogelijk een andere CBS-statistiek (de KWB rekent met registers per wijk en buurt). Een verschil "
-        "tussen de twee is daarom geen verandering; vergelijk alleen cijfers uit dezelfde bron."
-    )
-    released = list(dict.fromkeys(press_release["gemeente"]))
-    without = [g for g in released if g not in set(figures.loc[figures["source"].str.startswith("KWB"), "gemeente"])]
-    if without:
-        explanation += (f" Voor {_dutch_list(without)} staat geen KWB-cijfer in de beschikbare bestanden "
-                        "(de CBS-tabellen van die jaren zijn hier niet aanwezig); daar staat alleen het persbericht.")
-    return figures, explanation
-
-
-def _dutch_list(names: list[str]) -> str:
-    """``a``, ``a en b``, ``a, b en c``."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
+    return pd.DataFrame.from_records(rows)

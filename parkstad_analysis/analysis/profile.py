@@ -9,13 +9,13 @@ without a gemeente row in a year is summed from its buurten, and says how many.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from ..vocabulary.areas import Area, comparison_areas, get_area
-from ..vocabulary.indicators import load_vocabulary
+from ..vocabulary.areas import Area, as_area, comparison_areas
+from ..vocabulary.indicators import load_vocabulary, nearest_first
 from .aggregate import rate, sum_counts, weighted_percentage
 from .indicators import age_shares, income, participation
 from .provenance import describe_sources, figure_sources
@@ -107,7 +107,7 @@ def _from_buurten(tables: dict[str, pd.DataFrame], area: Area, key: str, year: i
         return None
     expected, lists = [], set()
     for _, per_gemeente in listed.groupby("_gemeente"):  # each gemeente from its own nearest buurt list
-        nearest = min(per_gemeente["year"].unique(), key=lambda y: (abs(int(y) - year), -int(y)))
+        nearest = nearest_first(per_gemeente["year"].unique(), year)[0]
         expected += sorted(set(per_gemeente.loc[per_gemeente["year"] == nearest, "region_code"]))
         lists.add(int(nearest))
     kwb = tables["kwb"]
@@ -179,7 +179,7 @@ def best_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, year: int
     """The figure for the profile's year (or quarter); else its nearest year, saying so; else a stand-in."""
     if key in load_vocabulary().rates:
         return area_figure(tables, area, key, quarter, label, unit)
-    years = sorted(tables["kwb"]["year"].dropna().astype(int).unique(), key=lambda y: (abs(y - year), -y))
+    years = nearest_first(tables["kwb"]["year"].dropna().unique(), year)
     for candidate in years:
         figure = area_figure(tables, area, key, candidate, label, unit)
         if complete_enough(figure):
@@ -192,19 +192,19 @@ def best_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, year: int
 def _age_year(tables: dict[str, pd.DataFrame], area: Area, year: int) -> int:
     """The year nearest to ``year`` in which the area has every age group: the age structure is of one year."""
     keys = [key for key, *_ in PROFILE if key.startswith("share_")]
-    years = sorted(tables["kwb"]["year"].dropna().astype(int).unique(), key=lambda y: (abs(y - year), -y))
+    years = nearest_first(tables["kwb"]["year"].dropna().unique(), year)
     for candidate in years:
         if all(complete_enough(area_figure(tables, area, key, candidate)) for key in keys):
             return candidate
     return year
 
 
-def key_figures(tables: dict[str, pd.DataFrame], area_name: str, year: int, quarter: str) -> list[AreaFigure]:
+def key_figures(tables: dict[str, pd.DataFrame], area: Area | str, year: int, quarter: str) -> list[AreaFigure]:
     """Every profile figure the tables have for the area, each with its own period and source.
 
     The age groups are shown for one year together (the nearest in which all are known).
     """
-    area = get_area(area_name)
+    area = as_area(area)
     ages = _age_year(tables, area, year)
     found = []
     for key, label, unit in PROFILE:
@@ -217,7 +217,7 @@ def key_figures(tables: dict[str, pd.DataFrame], area_name: str, year: int, quar
     return [figure for figure in found if figure is not None]
 
 
-def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int, quarter: str) -> pd.DataFrame:
+def comparison(tables: dict[str, pd.DataFrame], area: Area | str, year: int, quarter: str) -> pd.DataFrame:
     """The area against its gemeente and Parkstad, one row per figure, in the periods of the area's figures.
 
     Columns: ``label``, ``unit``, ``period``, then per area its value and coverage
@@ -225,10 +225,10 @@ def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int, quart
     A gemeente or Parkstad figure from part of its regions is left out (counts need all of
     them, shares and means at least 90 % of the population).
     """
-    area = get_area(area_name)
+    area = as_area(area)
     others = comparison_areas(area)[1:]
     rows = []
-    for figure in key_figures(tables, area_name, year, quarter):
+    for figure in key_figures(tables, area, year, quarter):
         period = figure.period
         row = {"label": figure.label, "unit": figure.unit, "period": period, area.name: figure.value,
                f"coverage_{area.name}": figure.coverage}
@@ -250,11 +250,6 @@ def comparison(tables: dict[str, pd.DataFrame], area_name: str, year: int, quart
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-def figures_frame(figures: list[AreaFigure]) -> pd.DataFrame:
-    """Key figures as a table (one row per figure)."""
-    return pd.DataFrame.from_records([asdict(f) for f in figures])
-
-
 #: What a profile maps when no indicators are asked for, in order of preference.
 MAP_CANDIDATES = ("bijstand_per_1000", "nettoarbeidsparticipatie", "gemiddeld_inkomen_per_inwoner",
                   "huish_onder_of_rond_sociaal_minimum", "aantal_inwoners")
@@ -272,7 +267,7 @@ def surroundings_for(area: Area) -> str:
     return "wijk" if area.level == "buurt" else "area"
 
 
-def map_choices(tables: dict[str, pd.DataFrame], area_name: str, indicators: list[str] | None, year: int,
+def map_choices(tables: dict[str, pd.DataFrame], area: Area | str, indicators: list[str] | None, year: int,
                 quarter: str, maximum: int = 3) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The maps a profile can draw with values, and those it cannot (to name once, not to draw empty).
 
@@ -285,7 +280,7 @@ def map_choices(tables: dict[str, pd.DataFrame], area_name: str, indicators: lis
     tuple of lists
         ``[(indicator, period), …]`` to draw, and ``[(indicator, period asked), …]`` without values.
     """
-    area = get_area(area_name)
+    area = as_area(area)
     rates = load_vocabulary().rates
     kwb = tables["kwb"]
     codes = _surrounding_codes(tables, area)
@@ -297,7 +292,7 @@ def map_choices(tables: dict[str, pd.DataFrame], area_name: str, indicators: lis
             has = rows[rates[indicator].numerator].notna().any()
             (chosen if has else missing).append((indicator, quarter))
         else:
-            years = sorted(kwb["year"].dropna().astype(int).unique(), key=lambda y: (abs(y - year), -y))
+            years = nearest_first(kwb["year"].dropna().unique(), year)
             found = next((y for y in years if kwb.loc[(kwb["year"] == y) & kwb["region_code"].isin(codes)
                                                       & kwb["level"].eq("buurt"), indicator].notna().any()), None)
             if found is None:
@@ -321,7 +316,7 @@ def _surrounding_codes(tables: dict[str, pd.DataFrame], area: Area) -> set[str]:
     return {c for c in known if c.startswith("BU") and c[2:2 + width] in prefixes}
 
 
-def trend_series(tables: dict[str, pd.DataFrame], area_name: str, kind: str = "bijstand") -> pd.DataFrame:
+def trend_series(tables: dict[str, pd.DataFrame], area: Area | str, kind: str = "bijstand") -> pd.DataFrame:
     """A benefit rate per quarter for the area, its gemeente and Parkstad, with CBS-rounding bounds.
 
     A gemeente or Parkstad series is kept only for the quarters in which the benefit table covers
@@ -330,7 +325,7 @@ def trend_series(tables: dict[str, pd.DataFrame], area_name: str, kind: str = "b
     from .indicators import benefit_rates
 
     parts = []
-    for position, each in enumerate(comparison_areas(get_area(area_name))):
+    for position, each in enumerate(comparison_areas(as_area(area))):
         rates = benefit_rates(tables["benefits"], each, kinds=[kind])
         if position:
             rates = rates[rates["coverage"] >= 1.0]
@@ -338,45 +333,12 @@ def trend_series(tables: dict[str, pd.DataFrame], area_name: str, kind: str = "b
     return pd.concat(parts, ignore_index=True)
 
 
-def inhabitants_by_year(tables: dict[str, pd.DataFrame], area_name: str) -> pd.DataFrame:
+def inhabitants_by_year(tables: dict[str, pd.DataFrame], area: Area | str) -> pd.DataFrame:
     """The area's inhabitants in every KWB year that covers all of it, with the source of each year."""
-    area = get_area(area_name)
+    area = as_area(area)
     rows = []
     for year in sorted(tables["kwb"]["year"].dropna().astype(int).unique()):
         figure = area_figure(tables, area, "aantal_inwoners", year)
         if figure is not None and figure.coverage >= 1.0:
             rows.append({"year": str(year), "value": figure.value, "sources": figure.sources, "note": figure.note})
     return pd.DataFrame.from_records(rows, columns=["year", "value", "sources", "note"])
-
-
-def missing_maps_note(missing: list[tuple[str, str]]) -> str:
-    """One sentence naming the maps a profile cannot draw, instead of drawing them empty."""
-    vocabulary = load_vocabulary()
-    listed = ", ".join(f"{vocabulary.title(indicator).lower()} ({period})" for indicator, period in missing)
-    return (f"Niet als kaart getoond, omdat de beschikbare bestanden er voor de buurten van dit gebied geen cijfers van "
-            f"hebben: {listed}.")
-
-
-def comparison_display(tables: dict[str, pd.DataFrame], area_name: str, year: int,
-                       quarter: str) -> tuple[pd.DataFrame, dict[str, tuple[str, int | None]], list[str]]:
-    """The comparison as a page shows it: columns with Dutch headers and decimals, and footnotes for its notes."""
-    area = get_area(area_name)
-    table = comparison(tables, area_name, year, quarter)
-    others = comparison_areas(area)[1:]
-    notes, marks = [], []
-    for text in table["note"]:
-        if text and text not in notes:
-            notes.append(text)
-        marks.append(f"{notes.index(text) + 1}" if text else "")
-    table = table.assign(mark=marks, label=[f"{lab} ({unit})" for lab, unit in zip(table["label"], table["unit"], strict=True)],
-                         decimals=[0 if unit == "aantal" else 1 for unit in table["unit"]])
-    columns = {"label": ("Indicator", None), "period": ("Periode", None), area.name: (area.title, 1)}
-    columns |= {o.name: (o.title, 1) for o in others}
-    columns |= {"mark": ("Noot", None)}
-    footnotes = [f"{i}. {text}" for i, text in enumerate(notes, start=1)]
-    return table, columns, footnotes
-
-
-def sources_text(table: pd.DataFrame) -> str:
-    """The sources of a comparison table, each named once."""
-    return "; ".join(dict.fromkeys(s for text in table["sources"] for s in str(text).split("; ") if s)) or "CBS"

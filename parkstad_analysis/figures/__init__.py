@@ -1,12 +1,14 @@
 """Figures: boundary layers, style, maps and charts.
 
-* :mod:`.style` — palettes, Dutch number formatting, safe text, deterministic saving;
+* :mod:`.style` — palettes, Dutch tick labels, safe text, deterministic saving;
+* :mod:`.classes` — the names of the map classifications (light enough for the command line);
 * :mod:`.layers` — which boundary layer to draw an area on for a given year;
 * :mod:`.labels` — region labels (names or a numbered key), north arrow;
 * :mod:`.maps` — choropleths of one indicator for one area;
+* :mod:`.interactive` — the same maps in plotly, offline, class for class;
 * :mod:`.overview` — the locator map and the Regio Deal project map;
-* :mod:`.charts` — trends over quarters and the funding ranking.
+* :mod:`.charts` — trends over quarters, the funding ranking, participation by source, the event study.
 
-Drawing functions take ``ax=`` (or make their own figure) and return what they drew.
-Figures never compute indicators: values come from :mod:`parkstad_analysis.analysis`.
+Drawing functions take ``ax=`` (or make their own figure) and return what they drew. Figures never compute
+indicators (values come from :mod:`parkstad_analysis.analysis`) and never write pages.
 """

@@ -15,8 +15,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..atomic import atomic_path, write_text
+from ..dutch import decimals_for, nl_number
+from ..vocabulary.areas import Area
 from .maps import MISSING_COLOUR, MapScene, map_classes, map_scene, map_source, outline_label
-from .style import CONTEXT_COLOUR, dutch_number
+from .style import CONTEXT_COLOUR
 
 #: Where a report keeps the one copy of plotly's JavaScript, relative to the run folder.
 SCRIPT = "assets/plotly.min.js"
@@ -48,20 +50,20 @@ def _traces(frame: gpd.GeoDataFrame, colour: str, legend: str, hover: list[str])
 
 def _hover(frame: gpd.GeoDataFrame, scene: MapScene, source: str, values: bool = True) -> list[str]:
     """The hover text of each region: name and code, and (for coloured regions) value, period and source."""
-    decimals = 0 if scene.unit == "aantal" else 1
+    decimals = decimals_for(scene.unit)
     lines = []
     for row in frame.itertuples():
         if not values:
             lines.append(f"<b>{row.region_name}</b>")
             continue
         value = row.value
-        shown = f"{dutch_number(value, decimals)} {scene.unit}" if pd.notna(value) else "geen gegevens"
+        shown = f"{nl_number(value, decimals)} {scene.unit}" if pd.notna(value) else "geen gegevens"
         lines.append(f"<b>{row.region_name}</b> ({row.region_code})<br>{scene.data.title}: {shown}"
                      f"<br>periode {scene.data.period}<br>{source}")
     return lines
 
 
-def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame], area: str, indicator: str,
+def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame], area: Area | str, indicator: str,
             period: str | int | None = None, *, classification: str = "quantiles", k: int = 5,
             breaks: list[float] | None = None, surroundings: str = "area") -> go.Figure:
     """An interactive map of one indicator in one area: hover for name, value, period and source.

@@ -25,8 +25,9 @@ from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from ..analysis.region_values import IndicatorValues, indicator_values, reference_value
+from ..dutch import nl_number
 from ..errors import DataFormatError, UnknownNameError
-from ..vocabulary.areas import Area, get_area
+from ..vocabulary.areas import Area, as_area
 from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow
 from .layers import MapLayer, area_codes_in, best_layer, boundary_source
@@ -38,7 +39,6 @@ from .style import (
     MISSING_COLOUR,
     SEQUENTIAL,
     STYLE,
-    dutch_number,
     literal_text,
     wrap,
 )
@@ -97,7 +97,7 @@ def classify(values: np.ndarray, method: str = "quantiles", k: int = 5, breaks: 
 def class_labels(classifier, low: float, unit: str, decimals: int = 1) -> list[str]:
     """'lower – upper unit' for every class (the first class starts at the data minimum)."""
     edges = [low, *classifier.bins]
-    return [f"{dutch_number(edges[i], decimals)} – {dutch_number(edges[i + 1], decimals)}{(' ' + unit) if unit else ''}"
+    return [f"{nl_number(edges[i], decimals)} – {nl_number(edges[i + 1], decimals)}{(' ' + unit) if unit else ''}"
             for i in range(len(classifier.bins))]
 
 
@@ -149,12 +149,12 @@ def _coloured(frame: gpd.GeoDataFrame, inside: pd.Series, surroundings: str) -> 
     return inside
 
 
-def map_scene(tables, layers, area: str, indicator: str, period=None, reference: str | None = None,
+def map_scene(tables, layers, area: Area | str, indicator: str, period=None, reference: Area | str | None = None,
               surroundings: str = "area") -> MapScene:
     """What a map of ``indicator`` in ``area`` shows: the layer chosen, the regions coloured and their values."""
     if surroundings not in SURROUNDINGS:
         raise UnknownNameError("surroundings", surroundings, SURROUNDINGS)
-    focus = get_area(area)
+    focus = as_area(area)
     data = indicator_values(tables, indicator, period)
     chosen = best_layer(focus, layers, data.year)
     inside = area_codes_in(focus, chosen.frame, chosen.boundary_year)
@@ -163,7 +163,7 @@ def map_scene(tables, layers, area: str, indicator: str, period=None, reference:
     shown["value"] = shown["region_code"].map(data.values).astype(float)
     unit = data.unit
     if reference:
-        other = get_area(reference)
+        other = as_area(reference)
         shown["value"] = shown["value"] - reference_value(tables, data, other)
         difference_unit = "procentpunt" if data.unit == "%" else data.unit  # a difference of percentages
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
@@ -275,14 +275,14 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
 def choropleth(
     tables: dict[str, pd.DataFrame],
     layers: dict[str, gpd.GeoDataFrame],
-    area: str,
+    area: Area | str,
     indicator: str,
     period: str | int | None = None,
     *,
     classification: str = "quantiles",
     k: int = 5,
     breaks: list[float] | None = None,
-    reference: str | None = None,
+    reference: Area | str | None = None,
     palette: str | None = None,
     title: str | None = None,
     surroundings: str = "area",
@@ -296,15 +296,15 @@ def choropleth(
     ----------
     tables, layers : dict
         Processed tables and boundary layers (:func:`parkstad_analysis.processed.load_layers`).
-    area : str
-        A focus area, gemeente or ``parkstad``.
+    area : Area or str
+        A focus area, gemeente or ``parkstad`` (or its name).
     indicator : str
         Processed column or a rate of the vocabulary (``bijstand_per_1000``).
     period : str or int, optional
         Year or quarter; default the latest with data.
     classification : str
         One of :data:`CLASSIFICATIONS`; ``k`` classes, or ``breaks`` for ``user``.
-    reference : str, optional
+    reference : Area or str, optional
         An area (e.g. ``"heerlen"``) whose value is subtracted: the map then shows the
         difference on a diverging palette centred on zero.
     palette : str, optional

@@ -9,7 +9,7 @@ use, and a reader pinned to a generation reads one consistent set.
 
 Processed outputs
 -----------------
-``<table>.parquet``       the region tables (kwb, benefits, population, education, income, cars)
+``<table>.parquet``       the region tables (kwb, benefits, education, income, cars)
 ``region_names.parquet``  code → name, per source and year
 ``indicators.parquet``    title, unit and kind of every indicator column
 ``geometry.gpkg``         boundary layers in EPSG:28992

@@ -11,19 +11,18 @@ import contextlib
 import json
 import os
 import shutil
-from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from filelock import FileLock
 
 from ..atomic import write_json, write_text
+from ..kernels import TaskResult
 from ..locks import pid_alive
+from ..pages.exports import DICTIONARY, WORKBOOK
+from ..pages.templates import render
 from ..vocabulary.areas import get_area
-from .exports import DICTIONARY, WORKBOOK
-from .pages import TEMPLATES
 from .plan import NOTEBOOKS, Job
-from .runner import JobResult
 
 INCOMPLETE = ".incomplete"
 MANIFEST = "manifest.json"
@@ -46,25 +45,17 @@ def write_manifest(run_dir: Path, manifest: dict) -> None:
     write_json(run_dir / MANIFEST, manifest)
 
 
-@cache
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                              trim_blocks=False, lstrip_blocks=False)
-
-
 def page_title(job: Job) -> str:
     """The Dutch title of a job's page (with the profile year, and the area where the page is about one)."""
     spec = NOTEBOOKS[job.notebook]
     return f"{spec.title} {job.parameters.get('YEAR', '')}".strip() if job.notebook == "area_profile" else spec.title
 
 
-def _page(job: Job, result: JobResult) -> dict:
+def _page(job: Job, result: TaskResult) -> dict:
     return {"name": job.name, "title": page_title(job), "ok": result.ok, "failed_cell": result.failed_cell}
 
 
-def write_index(run_id: str, matrix: list[Job], results: list[JobResult], run_dir: Path, overview: str = "") -> None:
+def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_dir: Path, overview: str = "") -> None:
     """The run's front page: the overview table, one section per focus area with its pages and maps, then the
     regional pages, the data dictionary and the downloads."""
     by_name = {r.name: r for r in results}
@@ -74,7 +65,7 @@ def write_index(run_id: str, matrix: list[Job], results: list[JobResult], run_di
         sections.append({"title": get_area(area).title, "pictures": pictures,
                          "pages": [_page(j, by_name[j.name]) for j in matrix if j.area == area]})
     regional = [_page(j, by_name[j.name]) for j in matrix if not j.area]
-    html = _environment().get_template("index.html.j2").render(
+    html = render("index.html.j2",
         run_id=run_id, sections=sections, regional=regional, overview=overview,
         workbook=WORKBOOK if (run_dir / WORKBOOK).is_file() else None,
         dictionary=DICTIONARY if (run_dir / DICTIONARY).is_file() else None)

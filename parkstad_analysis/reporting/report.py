@@ -30,8 +30,10 @@ from ..atomic import write_text
 from ..config import FIGURE_FORMATS_ENV, Settings
 from ..errors import ConfigError, FetchError
 from ..fetch.raw import SOURCE_FILE
+from ..kernels import Interrupted, KernelSetup, NotebookTask, TaskResult, job_limit, run_notebooks, start_fork_server
 from ..processed import ProcessedStore
 from ..processed.generations import GENERATION_ENV, pinned
+from .html import write_page
 from .plan import NOTEBOOKS, Job, input_hash, notebooks_dir, plan
 from .publish import (
     INCOMPLETE,
@@ -44,12 +46,20 @@ from .publish import (
     write_index,
     write_manifest,
 )
-from .runner import Interrupted, JobPaths, JobResult, job_limit, run_jobs, start_fork_server
 
 #: A Dask scheduler address for every report run (as ``--scheduler``).
 SCHEDULER_ENV = "PARKSTAD_SCHEDULER"
 #: Runs kept per report when nothing else is said (a pointed-at run is always kept).
 KEEP = 5
+#: What every report notebook imports: a kernel loads it before its first notebook (forked kernels have it from
+#: the fork server, which imports :mod:`.preload`).
+KERNEL_MODULES = ("pandas", "geopandas", "matplotlib.pyplot", "mapclassify", "plotly.graph_objects", "pyogrio",
+                  "parkstad_analysis.research", "parkstad_analysis.analysis.profile", "parkstad_analysis.figures.maps",
+                  "parkstad_analysis.figures.charts", "parkstad_analysis.figures.interactive",
+                  "parkstad_analysis.pages.show")
+#: The report's kernels: preloaded by the fork server, and each page written by the worker that ran its notebook.
+REPORT_KERNELS = KernelSetup(preload="parkstad_analysis.reporting.preload", warm_modules=KERNEL_MODULES,
+                             after=write_page)
 
 
 @dataclass
@@ -58,7 +68,7 @@ class ReportResult:
 
     status: str
     run_dir: Path | None
-    results: list[JobResult] = field(default_factory=list)
+    results: list[TaskResult] = field(default_factory=list)
     message: str = ""
     notes: list[str] = field(default_factory=list)
     pointer: str = "latest"
@@ -75,23 +85,26 @@ def _unchanged_since(pointer: Path, fingerprint: str) -> str | None:
     return None
 
 
-def _paths(settings: Settings, run_dir: Path, job: Job) -> JobPaths:
-    return JobPaths(notebook=str(notebooks_dir(settings) / NOTEBOOKS[job.notebook].file),
-                    output=str(run_dir / "notebooks" / f"{job.name}.ipynb"), page=str(run_dir / f"{job.name}.html"),
-                    figures=str(run_dir / "figures" / job.name), tables=str(run_dir / "tables" / job.name),
-                    log=str(run_dir / "logs" / f"{job.name}.log"), cwd=str(notebooks_dir(settings)))
+def _task(settings: Settings, run_dir: Path, job: Job) -> NotebookTask:
+    """A job as the kernels run it: its notebook, parameters (with where to save figures and tables), log and page."""
+    parameters = {**job.parameters, "FIGURE_DIR": str(run_dir / "figures" / job.name),
+                  "TABLE_DIR": str(run_dir / "tables" / job.name)}
+    return NotebookTask(name=job.name, notebook=str(notebooks_dir(settings) / NOTEBOOKS[job.notebook].file),
+                        output=str(run_dir / "notebooks" / f"{job.name}.ipynb"), parameters=parameters,
+                        cwd=str(notebooks_dir(settings)), log=str(run_dir / "logs" / f"{job.name}.log"),
+                        extra={"page": str(run_dir / f"{job.name}.html")})
 
 
 def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, generation: str,
-         progress: bool, pdf: bool, scheduler: str | None) -> list[JobResult]:
+         progress: bool, pdf: bool, scheduler: str | None) -> list[TaskResult]:
     """Run the matrix, longest notebooks first so the cores stay busy; results in matrix order."""
     env = {"PARKSTAD_HOME": str(settings.root), "MPLBACKEND": "Agg", GENERATION_ENV: generation,
            FIGURE_FORMATS_ENV: "png,svg,pdf" if pdf else "png,svg",
            "PARKSTAD_CBS_MIRROR": str(settings.mirror) if settings.mirror else "none"}
     ordered = sorted(matrix, key=lambda j: -NOTEBOOKS[j.notebook].cost)
     with tqdm(total=len(matrix), desc="report", unit="notebook", disable=not progress) as bar:
-        results = run_jobs([(job, _paths(settings, run_dir, job)) for job in ordered], workers, env,
-                           on_done=lambda _: bar.update(), scheduler=scheduler)
+        results = run_notebooks([_task(settings, run_dir, job) for job in ordered], workers, env, REPORT_KERNELS,
+                                on_done=lambda _: bar.update(), scheduler=scheduler)
     order = [j.name for j in matrix]
     return sorted(results, key=lambda r: order.index(r.name))
 
@@ -112,8 +125,8 @@ class _FrontMatter(threading.Thread):
         self.error = f"the index's overview, dictionary or workbook failed: {type(exc).__name__}: {exc} (see {log})"
 
     def run(self) -> None:
-        from .exports import write_dictionary
-        from .overview_table import overview_block
+        from ..pages.exports import write_dictionary
+        from ..pages.overview import overview_block
 
         profiled = [j for j in self.matrix if j.notebook == "area_profile"]
         try:
@@ -122,13 +135,12 @@ class _FrontMatter(threading.Thread):
                 self.overview = overview_block(self.store, list(dict.fromkeys(j.area for j in profiled)), year,
                                                self.run_dir)
             write_dictionary(self.run_dir, self.store)
-            import openpyxl  # noqa: F401  (the workbook's writer: imported now, its 0.15 s not after the last notebook)
         except Exception as exc:
             self._failed(exc)
 
-    def finish(self, results: list[JobResult]) -> tuple[str, str]:
+    def finish(self, results: list[TaskResult]) -> tuple[str, str]:
         """Wait for the thread, write the workbook; the overview (empty when no profile succeeded) and any error."""
-        from .exports import write_workbook
+        from ..pages.exports import write_workbook
 
         self.join()
         try:
@@ -227,6 +239,8 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
     # One function on purpose: it reads as the run's story (plan, pin, run, publish, point), each step one call.
     settings = settings or Settings.from_env()
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if not (scheduler or incremental):
+        start_fork_server(REPORT_KERNELS.preload)  # at once: its imports run while this command plans the run
     store = ProcessedStore(settings)
     if not store.exists():
         raise FetchError(f"{settings.processed_dir}: no processed data; run `parkstad fetch` and `parkstad build` first")
@@ -240,7 +254,7 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
             return ReportResult("skipped", (settings.reports_dir / pointer).resolve(), pointer=pointer, notes=notes,
                                 message=f"unchanged since run {previous}: notebooks, parameters and data are the same")
         if not scheduler:
-            start_fork_server()  # its imports run while this command prepares the run (the CLI starts it sooner)
+            start_fork_server(REPORT_KERNELS.preload)  # when a skip was possible: only now (starting twice is harmless)
         prune_incomplete(settings.reports_dir)
         run_dir = settings.reports_dir / run_id
         (run_dir / "notebooks").mkdir(parents=True)

@@ -15,7 +15,7 @@ from typing import Literal
 
 import pydantic
 
-from ..errors import ConfigError, DataFormatError, UnknownNameError
+from ..errors import ConfigError, UnknownNameError
 from .regions import CODE_PATTERN, GEMEENTE_PATTERN, gemeenten, parkstad_gemeenten
 from .toml_files import Strict, packaged_text, read_toml, validate
 
@@ -153,6 +153,12 @@ def get_area(name: str) -> Area:
     return areas[key]
 
 
+def as_area(area: Area | str) -> Area:
+    """``area`` itself, or the area of that name: functions that take an area accept either, and look up a name
+    once, at the edge."""
+    return area if isinstance(area, Area) else get_area(area)
+
+
 def focus_areas() -> list[str]:
     """The Regio Deal focus areas (not the gemeenten or Parkstad), in their order in ``areas.toml``."""
     focus = [area for area in load_areas().values() if area.focus is not None]
@@ -172,20 +178,6 @@ def comparison_areas(area: Area) -> list[Area]:
     if area.name != "parkstad":
         result.append(load_areas()["parkstad"])
     return result
-
-
-def check_codes(area: Area, known_codes: set[str], boundary_year: int) -> list[str]:
-    """Codes of the area that a boundary set of ``boundary_year`` does not hold.
-
-    Raises
-    ------
-    DataFormatError
-        When none of the area's codes exist in that boundary set.
-    """
-    missing = [c for c in area.codes_for(boundary_year) if c not in known_codes]
-    if len(missing) == len(area.codes_for(boundary_year)):
-        raise DataFormatError(f"area {area.name!r}: none of its codes {list(area.codes)} exist in the {boundary_year} boundaries")
-    return missing
 
 
 def split_areas(value: str) -> list[str]:

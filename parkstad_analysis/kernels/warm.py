@@ -1,13 +1,12 @@
 """One warm kernel per worker process, reused for every notebook the worker runs.
 
-A launched kernel pays about 3.5 s of imports before the first cell; a report of 20
-notebooks on two workers would pay it 20 times. A worker starts one kernel (in the report's
-pool forked from the worker with the imports done: :mod:`.kernel_fork`), warms it once
-(:func:`kernel_state.warm_up`), and before each later notebook empties
-the namespace and restores the kernel's state (:func:`kernel_state.restore`), so no
-variable, figure, setting or warning filter leaks from one notebook to the next
-(``tests/test_warm_kernel.py``). A kernel that died or timed out is replaced; a change of
-environment (another run, another data generation) starts a new one.
+A launched kernel pays its imports before the first cell, every time; a run of 20 notebooks on
+two workers would pay them 20 times. A worker starts one kernel (in a local pool forked from the
+worker with the imports done: :mod:`.fork`), warms it once (:func:`.state.warm_up` with the
+caller's modules), and before each later notebook empties the namespace and restores the kernel's
+state (:func:`.state.restore`), so no variable, figure, setting or warning filter leaks from one
+notebook to the next. A kernel that died or timed out is replaced; a change of environment or
+working folder starts a new one.
 """
 
 from __future__ import annotations
@@ -26,19 +25,22 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
-from .kernel_fork import ForkedKernelProvisioner
+from .fork import ForkedKernelProvisioner
 
-WARM_UP = "from parkstad_analysis.reporting import kernel_state as _ks\n_ks.warm_up()\ndel _ks"
-RESET_TAG = "parkstad-reset"
-RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
-         "from parkstad_analysis.reporting import kernel_state as _ks\n_ks.restore()\ndel _ks")
+STATE = __name__.rpartition(".")[0] + ".state"
+RESET_TAG = "warm-kernel-reset"
+RESET = f"get_ipython().run_line_magic('reset', '-f')\nfrom {STATE} import restore as _restore\n_restore()\ndel _restore"
+
+
+def _warm_up_code(modules: tuple[str, ...]) -> str:
+    return f"from {STATE} import warm_up as _warm_up\n_warm_up({list(modules)!r})\ndel _warm_up"
 
 #: Report kernels keep no IPython history: kernels running at once share one SQLite file, and its
 #: "Session/line number was not unique" message would land on a page as notebook output.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
-#: Set in the report's pool workers: their kernels are forked from them (:mod:`.kernel_fork`), with the
-#: heavy imports done. Elsewhere (a Dask worker with its threads, a test) kernels start the usual way.
+#: Set in the pool's workers: their kernels are forked from them (:mod:`.fork`), with the imports done.
+#: Elsewhere (a Dask worker with its threads, a test) kernels start the usual way.
 fork_kernels = False
 
 _kernel: KernelManager | None = None
@@ -46,18 +48,18 @@ _client = None  # one connection to the kernel for every notebook the worker run
 _started_with: tuple | None = None
 _finalizer = None
 #: The papermill engine that runs a notebook on the worker's kernel and its open connection.
-ENGINE = "parkstad-warm"
+ENGINE = "warm-kernel"
 
 
-def _connect_and_warm(manager: KernelManager, timeout: float = 120) -> BlockingKernelClient:
+def _connect_and_warm(manager: KernelManager, modules: tuple[str, ...], timeout: float = 120) -> BlockingKernelClient:
     """A connection to the new kernel, once it answers, with the warm-up run on it; the connection is kept for
-    every notebook (a second one would cost another readiness handshake, about 0.2 s)."""
+    every notebook (a second one would cost another readiness handshake)."""
     client = manager.client()
     client.start_channels()
     try:
         client.wait_for_ready(timeout=timeout)
         # store_history=False: the set-up cell does not count, the first notebook cell is cell 1
-        reply = client.execute_interactive(WARM_UP, timeout=timeout, store_history=False,
+        reply = client.execute_interactive(_warm_up_code(modules), timeout=timeout, store_history=False,
                                            output_hook=lambda _msg: None)
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel set-up failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
@@ -67,15 +69,16 @@ def _connect_and_warm(manager: KernelManager, timeout: float = 120) -> BlockingK
     return client
 
 
-def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
-    """The worker's kernel, started and warmed on first use, and whether it ran a notebook before.
+def acquire(env: dict, cwd: str, log: Path, modules: tuple[str, ...] = ()) -> tuple[KernelManager, bool]:
+    """The worker's kernel, started and warmed on first use (``modules`` imported), and whether it ran a notebook
+    before.
 
     A kernel that ran a notebook must be reset first: :func:`with_reset` puts the reset in
     front of the next notebook, so it runs on the same connection as the notebook itself.
     The kernel's own log lines (stderr) go to ``log``.
     """
     global _kernel, _client, _started_with, _finalizer
-    wanted = (tuple(sorted(env.items())), cwd)
+    wanted = (tuple(sorted(env.items())), cwd, tuple(modules))
     if _kernel is not None and (_started_with != wanted or not _kernel.is_alive()):
         discard()
     if _kernel is None:
@@ -86,7 +89,7 @@ def acquire(env: dict, cwd: str, log: Path) -> tuple[KernelManager, bool]:
         with open(log, "a") as stderr:  # the kernel keeps its own copy of the descriptor
             manager.start_kernel(cwd=cwd, env={**os.environ, **env}, stderr=stderr, extra_arguments=KERNEL_ARGUMENTS)
         try:
-            client = _connect_and_warm(manager)
+            client = _connect_and_warm(manager, tuple(modules))
         except Exception:
             manager.shutdown_kernel(now=True)
             raise
@@ -129,9 +132,8 @@ def discard() -> None:
 class WarmEngine(NBClientEngine):
     """papermill's nbclient engine, on the worker's kernel through its open connection.
 
-    A new connection per notebook costs a channel start and a readiness handshake (about
-    half a second); nbclient keeps a connection it did not open, as it keeps a kernel it
-    did not start.
+    A new connection per notebook costs a channel start and a readiness handshake; nbclient
+    keeps a connection it did not open, as it keeps a kernel it did not start.
     """
 
     @classmethod

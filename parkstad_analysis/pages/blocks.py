@@ -1,4 +1,4 @@
-"""HTML blocks for report pages, in Dutch: key figures, tables and notes, from jinja templates.
+"""HTML blocks for pages, in Dutch: key figures, tables and notes, from jinja templates.
 
 Numbers are written as Dutch readers write them (``53.205``, ``59,7``); a missing value
 is shown as "–" with a footnote saying why; every block names its period and source.
@@ -8,59 +8,13 @@ Each table shown can be written as CSV beside the report, and the page links to 
 from __future__ import annotations
 
 import math
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from ..atomic import atomic_path
-from .pages import TEMPLATES
-
-MISSING = "–"
-
-
-def nl_number(value: object, decimals: int = 0) -> str:
-    """A number in Dutch notation (``53.205``, ``59,7``); "–" for a missing value.
-
-    >>> nl_number(53205.0), nl_number(59.6852, 1), nl_number(float("nan"))
-    ('53.205', '59,7', '–')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return MISSING
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(number):
-        return MISSING
-    text = f"{number:,.{decimals}f}"
-    return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
-
-
-def decimals_for(unit: str) -> int:
-    """Decimals to show: none for counts, one for shares, rates, means and household sizes."""
-    return 0 if unit == "aantal" else 1
-
-
-@cache
-def _environment():
-    import jinja2
-
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    environment.filters["nl"] = nl_number
-    return environment
-
-
-def load_templates() -> None:
-    """Compile the notebooks' block templates (once per process; a fork server does it for the kernels below it)."""
-    environment = _environment()
-    for name in environment.list_templates(filter_func=lambda n: n.startswith("blocks/")):
-        environment.get_template(name)
-
-
-def render(template: str, **context: object) -> str:
-    """Render a template of ``reporting/templates`` (HTML-escaped)."""
-    return _environment().get_template(template).render(**context)
+from ..dutch import MISSING, decimals_for, nl_number
+from .templates import render
 
 
 def export_csv(frame: pd.DataFrame, table_dir: str | Path | None, name: str) -> str | None:

@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from ..atomic import write_text
+from ..pages.templates import TEMPLATES as PAGE_TEMPLATES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -14,7 +15,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def _exporter():
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="parkstad", extra_template_basedirs=[str(TEMPLATES)], language_code="nl",
+    # page.css lives with the other page templates (the index and the dictionary include it too)
+    return HTMLExporter(template_name="parkstad", extra_template_basedirs=[str(TEMPLATES)],
+                        extra_template_paths=[str(PAGE_TEMPLATES)], language_code="nl",
                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
 
 
@@ -23,6 +26,11 @@ def load_exporter() -> None:
     from nbformat.v4 import new_notebook
 
     _exporter().from_notebook_node(new_notebook())
+
+
+def write_page(executed, task) -> None:
+    """After a notebook ran in a worker: its page, at the path the report gave the task (``task.extra["page"]``)."""
+    notebook_to_html(executed, Path(task.extra["page"]))
 
 
 def notebook_to_html(notebook, target: Path) -> Path:

@@ -1,16 +1,15 @@
-"""Report kernels forked from their worker, so that a kernel starts with the heavy imports already done.
+"""Kernels forked from their worker, so that a kernel starts with the worker's imports already done.
 
-A worker of the report's pool comes from a fork server that imported the report's stack
-once (:data:`kernel_state.HEAVY`, papermill, nbconvert, ipykernel): about 5 s that every
-worker, and then every kernel it started with ``python -m ipykernel_launcher``, paid again.
-Forked from its worker, a kernel has every module loaded and starts in a fraction of a
-second; only the pages it writes to are copied (the imported modules are frozen for the
-garbage collector, so collections do not touch them).
+A worker of the pool comes from a fork server that imported the caller's preload module once.
+Forked from its worker, a kernel has every module loaded and starts in a fraction of a second
+instead of importing everything again (``make benchmark`` measures both); only the pages it
+writes to are copied (the imported modules are frozen for the garbage collector, so collections
+do not touch them).
 
 jupyter_client drives a forked kernel like any local kernel: :class:`ForkedKernelProvisioner`
-launches it and hands jupyter_client a process object with Popen's interface, so
-interrupts, shutdown and kill work as before. The kernel makes its own ZMQ context and
-event loop; it uses nothing of its worker's connections.
+launches it and hands jupyter_client a process object with Popen's interface, so interrupts,
+shutdown and kill work as before. The kernel makes its own ZMQ context and event loop; it uses
+nothing of its worker's connections.
 """
 
 from __future__ import annotations
@@ -76,7 +75,7 @@ class ForkedKernelProvisioner(LocalProvisioner):
     """Start the ``python3`` kernel as a fork of this process; any other kernel command the usual way.
 
     Only for a POSIX process with no threads of its own that could hold a lock at the fork: the
-    runner's pool workers (:data:`.runner.FORK` decides, :data:`.warm_kernel.fork_kernels` carries it).
+    pool's workers (:data:`.pool.FORK` decides, :data:`.warm.fork_kernels` carries it).
     """
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
@@ -120,7 +119,7 @@ def _kernel_main(argv: list[str], env: dict, cwd: str | None, stderr_fd: int | N
             sys.modules["matplotlib"].use(env["MPLBACKEND"])
         # the worker's event loop (and its epoll descriptor) belongs to the worker
         asyncio.set_event_loop(asyncio.new_event_loop())
-        # a report kernel runs headless, so no debugger will attach: ipykernel then skips debugpy (0.4 s)
+        # a pool's kernel runs headless, so no debugger will attach: ipykernel then skips importing debugpy
         sys.modules.setdefault("debugpy", None)
         from ipykernel.kernelapp import IPKernelApp
 

@@ -13,8 +13,9 @@ import pandas as pd
 
 from ..analysis.overview import overview
 from ..analysis.profile import profile_quarter
+from ..dutch import decimals_for, nl_number
 from ..processed import ProcessedStore
-from .blocks import decimals_for, export_csv, nl_number, table_html
+from .blocks import export_csv, table_html
 
 
 def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: Path) -> str:

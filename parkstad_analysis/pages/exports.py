@@ -17,7 +17,7 @@ from ..analysis.profile import PROFILE
 from ..atomic import atomic_path, write_text
 from ..processed import ProcessedStore
 from ..vocabulary.indicators import load_vocabulary
-from .blocks import render
+from .templates import render
 
 WORKBOOK = "parkstad_tabellen.xlsx"
 DICTIONARY = "woordenlijst.html"

@@ -1,4 +1,4 @@
-"""Run inside a report kernel: the heavy imports done once, and the state restored between two notebooks.
+"""Run inside a warm kernel: the caller's imports done once, and the state restored between two notebooks.
 
 A warm kernel runs many notebooks one after another. Before each one the user namespace
 is emptied (``%reset -f``) and :func:`restore` puts back what a notebook may change and a
@@ -14,32 +14,21 @@ import warnings
 
 _saved: dict = {}
 
-#: Imported before the first notebook: what every report notebook needs (about 2.5 s in a fresh kernel).
-HEAVY = ("pandas", "geopandas", "matplotlib.pyplot", "mapclassify", "plotly.graph_objects", "pyogrio",
-         "parkstad_analysis.analysis.profile", "parkstad_analysis.figures.maps", "parkstad_analysis.figures.charts",
-         "parkstad_analysis.figures.interactive", "parkstad_analysis.reporting.notebook_helpers")
 
-
-def import_heavy() -> None:
-    """Import what every report notebook needs (a no-op where a fork server already did)."""
-    import importlib
-
-    for name in HEAVY:
-        importlib.import_module(name)
-
-
-def warm_up() -> None:
-    """Import the heavy modules and remember the state a fresh kernel starts with.
+def warm_up(modules: list[str]) -> None:
+    """Import ``modules`` (a no-op where a fork server already did) and remember the state a fresh kernel starts
+    with.
 
     What is loaded by then is frozen for the garbage collector: the full collections of
-    ``%reset`` (two per notebook) and those during a notebook then skip the hundreds of
-    thousands of objects the imports made (about 0.4 s per notebook).
+    ``%reset`` (two per notebook) and those during a notebook then skip the objects the imports made.
     """
     import gc
+    import importlib
 
     import matplotlib
 
-    import_heavy()
+    for name in modules:
+        importlib.import_module(name)
     _saved.update(rc=dict(matplotlib.rcParams), filters=list(warnings.filters), cwd=os.getcwd(),
                   environ=dict(os.environ), modules=set(sys.modules), path=list(sys.path))
     gc.freeze()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis.evaluation import MIN_INHABITANTS, PRE_QUARTERS, Evaluation
+from ..dutch import nl_number
 from ..vocabulary.areas import get_area
-from .blocks import nl_number
 
 #: How each benefit kind reads in a sentence.
 KIND_WORDS = {"bijstand": "personen met bijstand", "ww": "personen met een WW-uitkering",

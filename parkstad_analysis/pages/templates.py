@@ -1,0 +1,31 @@
+"""The one jinja environment over ``pages/templates``: blocks in notebooks, the report's index and dictionary."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from ..dutch import nl_number
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@cache
+def _environment():
+    import jinja2
+
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    environment.filters["nl"] = nl_number
+    return environment
+
+
+def render(template: str, **context: object) -> str:
+    """Render a template of ``pages/templates`` (HTML-escaped), e.g. ``blocks/table.html.j2``."""
+    return _environment().get_template(template).render(**context)
+
+
+def compile_templates() -> None:
+    """Compile every template now (a process that forks others does it once for all of them)."""
+    environment = _environment()
+    for name in environment.list_templates():
+        environment.get_template(name)

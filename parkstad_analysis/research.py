@@ -1,0 +1,136 @@
+"""One import for a researcher in JupyterLab, and for the project's own notebooks: ``import parkstad_analysis as pa``.
+
+::
+
+    import parkstad_analysis as pa
+
+    data = pa.load()                        # the processed tables of data/processed (one generation)
+    gms = pa.area("gms")                    # an Area: shown as a Dutch table in JupyterLab
+    figures = pa.profile.key_figures(data, gms, 2019, "2019Q4")
+    pa.show_key_figures(figures)
+    pa.show(pa.maps.choropleth(data, data.layers, gms, "bijstand_per_1000", "2019Q4"))
+
+An area is looked up once, here, and passed inward as an :class:`Area`. What a page shows
+(``show``, ``show_table``, ``show_note``, ``show_key_figures``, ``record``) comes from
+:mod:`parkstad_analysis.pages`; the figures from :mod:`parkstad_analysis.analysis` and the
+maps and charts from :mod:`parkstad_analysis.figures`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+
+from .analysis import funding, indicators, profile
+from .analysis.evaluation import Evaluation, evaluate
+from .analysis.profile import AreaFigure
+from .config import Settings
+from .fetch.registry import Dataset, load_registry
+from .figures import charts, interactive, maps
+from .figures.layers import BoundaryYearWarning
+from .figures.overview import locator_map, projects_map
+from .pages import data_overview
+from .pages import evaluation as evaluation_text
+from .pages import funding as funding_text
+from .pages import profile as profile_text
+from .pages.display import area_html, figures_html_table
+from .pages.show import record, show, show_interactive, show_key_figures, show_note, show_table
+from .processed import ProcessedStore
+from .tables.names import latest_names
+from .vocabulary.areas import Area, as_area, focus_areas, load_areas
+
+__all__ = [
+    "Area", "AreaFigure", "BoundaryYearWarning", "Data", "Evaluation", "area", "areas", "charts", "data_overview",
+    "evaluate", "evaluation_text", "funding", "funding_text", "indicators", "interactive", "load", "locator_map", "maps",
+    "profile", "profile_text", "projects_map", "record", "registry", "show", "show_interactive", "show_key_figures", "show_note",
+    "show_table",
+]
+
+#: Tables a notebook reads besides the region tables, when the build made them.
+_EXTRA_TABLES = ("region_names", "provenance")
+
+
+class Data(dict):
+    """The processed tables of one generation, by name (``data["kwb"]``), with the boundary layers and the store.
+
+    A plain ``dict`` of tables to every analysis and figure function; :attr:`layers` are read on first use.
+    """
+
+    def __init__(self, store: ProcessedStore):
+        tables = store.load_tables()
+        for name in _EXTRA_TABLES:
+            if store.has_table(name):
+                tables[name] = store.load_table(name)
+        super().__init__(tables)
+        self.store = store
+
+    @cached_property
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """The processed boundary layers (EPSG:28992), by name."""
+        return self.store.load_layers()
+
+    def region_tables(self) -> dict[str, pd.DataFrame]:
+        """Only the region tables (``kwb``, ``benefits``, ``education``, …), without names and provenance."""
+        return {name: frame for name, frame in self.items() if name not in _EXTRA_TABLES}
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Any processed table by name (``projects``, ``comparisons``, …), read from the same generation."""
+        return self[name] if name in self else self.store.load_table(name)
+
+    def region_names(self) -> pd.Series:
+        """Region code → the latest name the sources give it."""
+        return latest_names(self["region_names"])
+
+    def __repr__(self) -> str:
+        return f"Data(generation={self.store.generation!r}, tables={sorted(self)})"
+
+
+def load(settings: Settings | None = None) -> Data:
+    """The processed data, as ``parkstad build`` wrote it (``$PARKSTAD_HOME``, else the project folder).
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Folders and mirror; default :meth:`Settings.from_env`.
+
+    Returns
+    -------
+    Data
+        The region tables (``kwb``, ``benefits``, …) with region names and provenance, and their layers.
+    """
+    return Data(ProcessedStore(settings))
+
+
+def area(name: Area | str) -> Area:
+    """A focus area, gemeente or ``parkstad`` by name (``"gms"``, ``"Heerlen-Noord"``); an unknown name raises an
+    error listing the valid ones."""
+    return as_area(name)
+
+
+def registry() -> dict[str, Dataset]:
+    """Every registered dataset (``registry.toml``), by id."""
+    return load_registry()
+
+
+def areas(focus_only: bool = False) -> list[Area]:
+    """Every area (focus areas, each Parkstad gemeente and Parkstad), or the Regio Deal focus areas only."""
+    return [as_area(name) for name in focus_areas()] if focus_only else list(load_areas().values())
+
+
+def _register_rich_display() -> None:
+    """In IPython: an area and key figures display themselves as Dutch tables."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebooks' stack
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    html = shell.display_formatter.formatters["text/html"]
+    html.for_type(Area, area_html)
+    html.for_type(AreaFigure, lambda figure: figures_html_table([figure]))
+
+
+_register_rich_display()
