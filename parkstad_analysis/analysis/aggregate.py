@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import UnknownNameError
 from ..vocabulary.areas import Area
-from ..vocabulary.indicators import load_vocabulary
+from ..vocabulary.indicators import load_vocabulary, period_column
 
 #: Rounding base of counts below gemeente level when the vocabulary does not say (KWB: 5).
 DEFAULT_ROUNDING = 5
@@ -45,11 +45,6 @@ def _rounding(indicator: str, level: pd.Series) -> pd.Series:
     base = load_vocabulary().rounding(indicator)
     base = DEFAULT_ROUNDING if base is None else base
     return pd.Series(np.where(level.eq("gemeente"), 0.0, base / 2), index=level.index)
-
-
-def period_column(table: pd.DataFrame) -> str:
-    """``period`` for quarterly tables, else ``year``."""
-    return "period" if "period" in table.columns else "year"
 
 
 def sum_counts(table: pd.DataFrame, area: Area, indicator: str, weight: str | None = None) -> pd.DataFrame:

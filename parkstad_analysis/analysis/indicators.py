@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import UnknownNameError
 from ..vocabulary.areas import Area, comparison_areas
-from ..vocabulary.indicators import load_vocabulary
+from ..vocabulary.indicators import load_vocabulary, nearest_first
 from .aggregate import rate, sum_counts, weighted_percentage
 
 BENEFITS = {"bijstand": "bijstand_ontvangers", "ww": "ww_ontvangers", "ao": "ao_ontvangers", "aow": "aow_ontvangers"}
@@ -40,7 +40,7 @@ def participation_weights(kwb: pd.DataFrame, education: pd.DataFrame | None) -> 
     weights = pd.Series(np.nan, index=kwb.index)
     years = sorted(education["year"].dropna().astype(int).unique())
     for year in sorted(kwb["year"].dropna().astype(int).unique()):
-        nearest = min(years, key=lambda y: (abs(y - year), -y))
+        nearest = nearest_first(years, year)[0]
         rows = kwb["year"] == year
         exact = kwb.loc[rows, "region_code"].map(
             education[education["year"] == nearest].set_index("region_code")["bevolking_15_tot_75_jaar"])

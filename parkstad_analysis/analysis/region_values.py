@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area
-from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary
+from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary, period_column
 from .aggregate import rate, weighted_percentage
 from .indicators import region_rate
 from .provenance import describe_sources
@@ -85,7 +85,7 @@ def indicator_values(tables: dict[str, pd.DataFrame], indicator: str, period: st
     """
     vocabulary = load_vocabulary()
     frame = _frame_with_values(tables, indicator)
-    when = "period" if "period" in frame.columns else "year"
+    when = period_column(frame)
     frame = frame[frame["level"] == level]
     available = sorted(frame.loc[frame["_value"].notna(), when].astype(str).unique())
     if period is None:
@@ -132,7 +132,7 @@ def reference_value(tables: dict[str, pd.DataFrame], data: IndicatorValues, refe
         result = rate(table[table["period"] == data.period], reference, spec.numerator, spec.denominator, per=spec.per)
     else:
         table = next(t for t in tables.values() if data.indicator in t.columns)
-        when = "period" if "period" in table.columns else "year"
+        when = period_column(table)
         rows = table[table[when].astype(str) == data.period]
         if reference.level == "gemeente" and len(reference.codes) == 1:
             value = rows.loc[rows["region_code"] == reference.codes[0], data.indicator]

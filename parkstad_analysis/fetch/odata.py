@@ -48,11 +48,6 @@ def region_filter(scope: Scope, year: int | None, key: str = "WijkenEnBuurten") 
     return " or ".join(f"startswith({key},'{prefix}{code[2:]}')" for code in codes for prefix in ("GM", "WK", "BU"))
 
 
-def odata_region_filter(year: int | None) -> str:
-    """The ``$filter`` for Parkstad (kept for callers that predate scopes)."""
-    return region_filter(Scope("parkstad"), year)
-
-
 class CbsOData:
     """One OData table of CBS: its metadata, dimensions and data, saved as JSON documents."""
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import DataFormatError
 from ..fetch.registry import Dataset
-from ..vocabulary.indicators import ID_COLUMNS
+from ..vocabulary.indicators import ID_COLUMNS, period_column
 from .tidy import concat
 
 #: Values closer than this are the same figure (floating-point noise only).
@@ -39,7 +39,7 @@ class Combined:
 
 
 def _keys(frame: pd.DataFrame) -> list[str]:
-    return ["region_code", "period"] if "period" in frame.columns else ["region_code", "year"]
+    return ["region_code", period_column(frame)]
 
 
 def _long(dataset: Dataset, position: int, frame: pd.DataFrame) -> pd.DataFrame:

@@ -52,10 +52,6 @@ class BuildContext:
             results.append((dataset, reader(raw, dataset, self)))
         return results
 
-    def read_all(self, feeds: str, readers: dict[str, Reader]) -> list[pd.DataFrame]:
-        """Every fetched dataset feeding ``feeds``, read by the reader of its shape."""
-        return [frame for _, frame in self.read_each(feeds, readers)]
-
     @cached_property
     def gemeente_names(self) -> dict[str, str]:
         """Gemeente name → code for every gemeente that was ever part of Parkstad."""

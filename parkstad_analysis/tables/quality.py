@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary
+from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary, period_column
 
 
 def quality_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -13,7 +13,7 @@ def quality_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for table, frame in tables.items():
         if not len(frame) or "level" not in frame.columns:
             continue
-        period = "period" if "period" in frame.columns else "year"
+        period = period_column(frame)
         indicators = [c for c in frame.columns if c not in ID_COLUMNS]
         for (level, when), group in frame.groupby(["level", period]):
             for indicator in indicators:
@@ -47,7 +47,7 @@ def level_sums(table: str, parts: list[tuple[object, pd.DataFrame]]) -> pd.DataF
     for dataset, frame in parts:
         if not len(frame) or not {"gemeente", "buurt"} & set(frame["level"]):
             continue
-        when = "period" if "period" in frame.columns else "year"
+        when = period_column(frame)
         columns = [c for c in frame.columns if c in counts]
         sums = frame.groupby([when, "gemeente_code", "level"])[columns].sum(min_count=1)
         regions = frame.groupby([when, "gemeente_code", "level"]).size()

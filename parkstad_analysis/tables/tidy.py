@@ -13,7 +13,7 @@ import pandas as pd
 from ..config import Scope
 from ..errors import DataFormatError
 from ..readers.values import to_number
-from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary, table_indicators
+from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary, period_column, table_indicators
 from ..vocabulary.regions import clean_codes, gemeente_of, level_of
 
 
@@ -81,7 +81,7 @@ def tidy(
             raise DataFormatError(f"{where}: required column {column!r} absent")
         places = (decimals or {}).get(column, vocabulary[name].decimals if name in vocabulary else None)
         out[name] = to_number(body[column], f"{where}, column {column!r}", places)
-    keys = ["region_code", "period"] if "period" in out.columns else ["region_code", "year"]
+    keys = ["region_code", period_column(out)]
     dup = out.duplicated(keys, keep=False)
     if dup.any():
         first = [str(v) for v in out.loc[dup, keys].iloc[0].tolist()]

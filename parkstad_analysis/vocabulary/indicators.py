@@ -21,6 +21,16 @@ ID_COLUMNS = ("region_code", "region_name", "level", "gemeente_code", "year", "p
 TABLES = ("kwb", "benefits", "education", "income", "cars")
 
 
+def period_column(table) -> str:
+    """The column a region table is timed by: ``period`` for quarterly tables, else ``year``."""
+    return "period" if "period" in table.columns else "year"
+
+
+def nearest_first(years, year: int) -> list[int]:
+    """``years`` as whole years, the nearest to ``year`` first; of two as near, the later."""
+    return sorted((int(y) for y in years), key=lambda y: (abs(y - year), -y))
+
+
 class Indicator(Strict):
     """One indicator: its stable name, title, unit, tables and aggregation rule."""
 
