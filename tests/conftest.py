@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,33 @@ def built(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Settings:
     fetch(settings=settings, progress=False)
     build(settings)
     return settings
+
+
+def project_with_notebooks(built: Settings, root: Path, own_data: bool = False) -> Settings:
+    """A project folder with the repository's notebooks beside the session's data.
+
+    With ``own_data`` the project gets its own copy of the processed generations (on the session's
+    fetched raw data), for tests that break, lock or rebuild them; otherwise it shares the session's.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    if own_data:
+        (root / "data").mkdir()
+        (root / "data/raw").symlink_to(built.raw_dir)
+        shutil.copytree(built.processed_dir, root / "data/processed", symlinks=True)
+    else:
+        (root / "data").symlink_to(built.root / "data")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    return Settings(root=root, mirror=built.mirror)
+
+
+def wait_for(condition, seconds: float, what: str, step: float = 0.05):
+    """Poll ``condition`` until it returns something true (returned), or fail after ``seconds`` naming ``what``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(step)
+    raise AssertionError(f"waited {seconds} s for {what}")
 
 
 def tree_state(folder: Path) -> dict[str, bytes]:

@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -30,7 +29,7 @@ from parkstad_analysis.reporting.publish import INCOMPLETE
 from parkstad_analysis.reporting.report import workers_for
 from parkstad_analysis.tables.build import build
 
-from conftest import ROOT, tree_state
+from conftest import project_with_notebooks, tree_state, wait_for
 
 PARKSTAD = str(Path(sys.executable).with_name("parkstad"))
 
@@ -41,27 +40,12 @@ PARKSTAD = str(Path(sys.executable).with_name("parkstad"))
 @pytest.fixture
 def lab(built, tmp_path) -> Settings:
     """A project of its own (processed, reports, notebooks) on the session's fetched raw data."""
-    root = tmp_path / "lab"
-    (root / "data").mkdir(parents=True)
-    (root / "data/raw").symlink_to(built.raw_dir)
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    settings = Settings(root=root, mirror=built.mirror)
-    build(settings)
-    return settings
+    return project_with_notebooks(built, tmp_path / "lab", own_data=True)
 
 
 def _command(settings: Settings, *args: str) -> subprocess.Popen:
     return subprocess.Popen([PARKSTAD, "--root", str(settings.root), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-
-
-def _wait_for(condition, seconds: float, what: str, step: float = 0.05):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(step)
-    raise AssertionError(f"waited {seconds} s for {what}")
 
 
 def _started_run(settings: Settings) -> Path | None:
@@ -160,7 +144,7 @@ def test_a_killed_build_leaves_the_previous_generation_whole(lab):
             return [s for s in staging_root.glob(".staging-*") if any(s.iterdir())]
 
         try:
-            _wait_for(lambda: writing() or process.poll() is not None, 120, "the build to write")  # noqa: B023
+            wait_for(lambda: writing() or process.poll() is not None, 120, "the build to write")  # noqa: B023
         finally:
             process.kill()
             process.wait()
@@ -239,7 +223,7 @@ def test_a_report_beside_a_concurrent_build_records_one_generation(lab):
     pinned = current(lab.processed_dir)
     report = _command(lab, "report", "--areas", "gms", "--notebooks", "data_overview", "area_profile",
                       "--jobs", "2", "--name", "concurrent", "-q")
-    _wait_for(lambda: _started_run(lab), 60, "the report to start")
+    wait_for(lambda: _started_run(lab), 60, "the report to start")
     rebuilt = build(lab).generation  # while the report's kernels read
     _, err = report.communicate(timeout=300)
     assert report.returncode == 0, err
@@ -250,24 +234,24 @@ def test_a_report_beside_a_concurrent_build_records_one_generation(lab):
 
 def test_killing_only_the_parent_leaves_no_process_behind(lab):
     report = _command(lab, "report", "--notebooks", "trends", "--areas", "heerlen_noord", "gms", "--jobs", "2", "-q")
-    kernels = _wait_for(lambda: _kernels_of(report.pid), 120, "the kernels to start", step=0.2)
+    kernels = wait_for(lambda: _kernels_of(report.pid), 120, "the kernels to start", step=0.2)
     family = psutil.Process(report.pid).children(recursive=True)
     assert kernels and family
     report.kill()  # the parent only: its workers and kernels must notice and stop
     report.wait()
-    _wait_for(lambda: not _alive(family), 30, "the workers and kernels to notice their parent is gone", step=0.2)
+    wait_for(lambda: not _alive(family), 30, "the workers and kernels to notice their parent is gone", step=0.2)
 
 
 def test_sigint_stops_the_report_within_seconds_and_the_next_run_prunes_it(lab):
     report = _command(lab, "report", "--notebooks", "trends", "--jobs", "2", "-q")
-    _wait_for(lambda: _kernels_of(report.pid), 120, "the kernels to start", step=0.2)
+    wait_for(lambda: _kernels_of(report.pid), 120, "the kernels to start", step=0.2)
     family = psutil.Process(report.pid).children(recursive=True)
     run_dir = _started_run(lab)
     report.send_signal(signal.SIGINT)
     _, err = report.communicate(timeout=120)  # a guard against a hang only: how fast it stops is the benchmark's
     assert report.returncode == 130
     assert err.strip().splitlines()[-1] == "parkstad report: interrupted: interrupted by SIGINT"
-    _wait_for(lambda: not _alive(family), 30, "the workers and kernels to stop", step=0.2)
+    wait_for(lambda: not _alive(family), 30, "the workers and kernels to stop", step=0.2)
     manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
     assert manifest["outcome"] == "interrupted" and (run_dir / INCOMPLETE).exists()
     assert not (lab.reports_dir / "latest-trends").exists()  # an interrupted run moves no pointer

@@ -5,7 +5,7 @@ import pytest
 
 from parkstad_analysis.analysis.aggregate import rate, sum_counts, weighted_percentage
 from parkstad_analysis.analysis.indicators import benefit_rates, participation
-from parkstad_analysis.errors import ConfigError, DataFormatError, UnknownNameError
+from parkstad_analysis.errors import ConfigError, UnknownNameError
 from parkstad_analysis.processed import ProcessedStore
 from parkstad_analysis.vocabulary import areas
 from parkstad_analysis.vocabulary.areas import get_area
@@ -121,14 +121,12 @@ def test_unknown_indicator_is_named(kwb):
         sum_counts(kwb, get_area("gms"), "werkloosheid")
 
 
-def test_area_codes_checked_against_boundaries(built):
+def test_area_codes_are_in_the_boundaries_of_their_years(built):
     layers = ProcessedStore(built).load_layers()
-    layer = layers["buurten_2014"]
-    assert areas.check_codes(get_area("rolduckerveld"), set(layer["region_code"]), 2014) == []
-    buurten_2023 = layers["buurten_2023"]
-    assert areas.check_codes(get_area("gms"), set(buurten_2023["region_code"]), 2023) == []
-    with pytest.raises(DataFormatError, match="none of its codes"):
-        areas.check_codes(get_area("rolduckerveld"), set(buurten_2023["region_code"]), 2023)
+    assert set(get_area("rolduckerveld").codes_for(2014)) <= set(layers["buurten_2014"]["region_code"])
+    buurten_2023 = set(layers["buurten_2023"]["region_code"])
+    assert set(get_area("gms").codes_for(2023)) <= buurten_2023
+    assert not set(get_area("rolduckerveld").codes_for(2023)) & buurten_2023  # the 2023 layer holds Heerlen only
 
 
 def test_parkstad_before_2019_uses_the_old_gemeenten():

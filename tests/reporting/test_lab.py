@@ -10,12 +10,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, wait_for
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 TOKEN = "parkstad-test-token"
@@ -36,6 +35,14 @@ def _api(port: int, path: str, method: str = "GET", body: dict | None = None) ->
     return json.loads(text) if text else {}
 
 
+def _answers(port: int) -> bool:
+    try:
+        _api(port, "/api/status")
+    except OSError:
+        return False
+    return True
+
+
 @pytest.fixture(scope="module")
 def lab_server(built, tmp_path_factory):
     """JupyterLab on 127.0.0.1 as ``make lab`` starts it, with empty user folders: the kernel ``parkstad-analysis``
@@ -52,15 +59,7 @@ def lab_server(built, tmp_path_factory):
          f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={home / 'notebooks'}", "--no-browser",
          "--allow-root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _api(port, "/api/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+        wait_for(lambda: _answers(port), 60, "JupyterLab to answer", step=0.5)
         specs = _api(port, "/api/kernelspecs")["kernelspecs"]
         assert "parkstad-analysis" in specs, sorted(specs)
         yield port

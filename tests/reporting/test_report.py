@@ -9,21 +9,18 @@ import pytest
 from parkstad_analysis.cli import EXIT_BAD_INPUT, EXIT_FAILED, main
 from parkstad_analysis.config import Settings
 from parkstad_analysis.errors import UnknownNameError
+from parkstad_analysis.pages.show import recorded
 from parkstad_analysis.processed import ProcessedStore
-from parkstad_analysis.reporting.notebook_helpers import recorded
 from parkstad_analysis.reporting.plan import input_hash, plan
 from parkstad_analysis.reporting.report import run_report
 
-from conftest import ROOT
+from conftest import project_with_notebooks, wait_for
 
 
 @pytest.fixture(scope="module")
 def reporting(built, tmp_path_factory):
     """The built project with the repository's notebooks beside its data."""
-    root = tmp_path_factory.mktemp("report")
-    (root / "data").symlink_to(built.root / "data")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    return Settings(root=root, mirror=built.mirror)
+    return project_with_notebooks(built, tmp_path_factory.mktemp("report") / "project")
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +186,6 @@ def test_killed_run_leaves_the_last_good_report(reporting):
     import signal
     import subprocess
     import sys
-    import time
 
     from parkstad_analysis.reporting.publish import INCOMPLETE, prune_incomplete
 
@@ -200,14 +196,12 @@ def test_killed_run_leaves_the_last_good_report(reporting):
     process = subprocess.Popen([parkstad, "--root", str(reporting.root), "report", "--notebooks", "trends",
                                 "--areas", "heerlen_noord", "-q"], start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    started = []
-    while time.monotonic() < deadline and not started:
-        started = [p for p in set(reporting.reports_dir.iterdir()) - known if (p / INCOMPLETE).exists()]
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)  # the command, its workers and their kernels
-    process.wait()
-    assert started, "the run never started"
+    try:
+        started = wait_for(lambda: [p for p in set(reporting.reports_dir.iterdir()) - known if (p / INCOMPLETE).exists()],
+                           60, "the run to start", step=0.2)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the command, its workers and their kernels
+        process.wait()
     assert latest.resolve() == before
     assert (started[0] / INCOMPLETE).exists() and not (started[0] / "manifest.json").exists()
     assert started[0] in prune_incomplete(reporting.reports_dir)

@@ -5,6 +5,7 @@ import pytest
 
 from parkstad_analysis.analysis import funding
 from parkstad_analysis.errors import DataFormatError, UnknownNameError
+from parkstad_analysis.pages.funding import participation_explanation
 from parkstad_analysis.processed import ProcessedStore
 from parkstad_analysis.tables.projects import load_projects, projects_file
 
@@ -100,8 +101,9 @@ def test_recipients_after_the_start_as_an_index(projects, built, shared):
 
 def test_participation_sources_say_which_gemeenten_lack_a_kwb_figure(built):
     store = ProcessedStore(built)
-    figures, explanation = funding.participation_sources(store.load_table("kwb"),
-                                                         store.load_table("press_release_participation"))
+    press_release = store.load_table("press_release_participation")
+    figures = funding.participation_sources(store.load_table("kwb"), press_release)
+    explanation = participation_explanation(figures, press_release)
     heerlen = figures[figures["gemeente"] == "Heerlen"].set_index("source")["value"]
     assert heerlen.to_dict() == {"persbericht dec. 2020": 62.5, "KWB 2018": 59.0, "KWB 2019": 59.0}
     # offline only Heerlen's KWB rows carry the figure: the page says so instead of showing bare bars

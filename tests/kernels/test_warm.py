@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from parkstad_analysis.reporting.plan import Job
-from parkstad_analysis.reporting.runner import JobPaths, run_jobs
+from parkstad_analysis.kernels import KernelSetup, NotebookTask, run_notebooks
 
 LEAKY = """
 import os, warnings
@@ -46,14 +46,11 @@ def test_the_next_notebook_gets_the_same_kernel_and_a_clean_state(tmp_path):
     _notebook(tmp_path / "leaky.ipynb", LEAKY)
     _notebook(tmp_path / "checks.ipynb", CHECKS)
     parameters = {"PID_FILE": str(tmp_path / "kernel.pid"), "CWD": str(tmp_path)}
-    jobs = []
-    for name in ("leaky", "checks"):
-        paths = JobPaths(notebook=str(tmp_path / f"{name}.ipynb"), output=str(tmp_path / "out" / f"{name}.ipynb"),
-                         page=str(tmp_path / "out" / f"{name}.html"), figures=str(tmp_path / "figures"),
-                         tables=str(tmp_path / "tables"), log=str(tmp_path / "logs" / f"{name}.log"), cwd=str(tmp_path))
-        jobs.append((Job("test", name, parameters), paths))
+    tasks = [NotebookTask(name=name, notebook=str(tmp_path / f"{name}.ipynb"), output=str(tmp_path / "out" / f"{name}.ipynb"),
+                          parameters=parameters, cwd=str(tmp_path), log=str(tmp_path / "logs" / f"{name}.log"))
+             for name in ("leaky", "checks")]
     (tmp_path / "out").mkdir()
-    results = run_jobs(jobs, workers=1, env={"MPLBACKEND": "Agg"})  # one worker: both on one kernel, in order
+    results = run_notebooks(tasks, workers=1, env={"MPLBACKEND": "Agg"})  # one worker: both on one kernel, in order
     assert [r.name for r in results] == ["leaky", "checks"]
     assert all(r.ok for r in results), [r.error for r in results]
     executed = json.loads((tmp_path / "out/checks.ipynb").read_text("utf-8"))
@@ -64,8 +61,8 @@ def test_the_next_notebook_gets_the_same_kernel_and_a_clean_state(tmp_path):
 def test_every_notebook_runs_on_the_kernel_s_one_open_connection(tmp_path, monkeypatch):
     import nbclient.client
 
-    from parkstad_analysis.reporting import warm_kernel
-    from parkstad_analysis.reporting.runner import execute
+    from parkstad_analysis.kernels import warm
+    from parkstad_analysis.kernels.pool import execute
 
     opened = []
     original = nbclient.client.NotebookClient.async_start_new_kernel_client
@@ -75,20 +72,36 @@ def test_every_notebook_runs_on_the_kernel_s_one_open_connection(tmp_path, monke
         return await original(self)
 
     monkeypatch.setattr(nbclient.client.NotebookClient, "async_start_new_kernel_client", counting)
-    monkeypatch.setenv("MPLBACKEND", "Agg")  # execute() sets the job environment in this process
     _notebook(tmp_path / "plain.ipynb", "x = 1")
-    paths = JobPaths(notebook=str(tmp_path / "plain.ipynb"), output=str(tmp_path / "plain.out.ipynb"),
-                     page=str(tmp_path / "plain.html"), figures=str(tmp_path / "figures"), tables=str(tmp_path / "t"),
-                     log=str(tmp_path / "logs" / "plain.log"), cwd=str(tmp_path))
-    job = {"notebook": "test", "name": "plain", "parameters": {"PID_FILE": None, "CWD": None}}
+    task = NotebookTask(name="plain", notebook=str(tmp_path / "plain.ipynb"), output=str(tmp_path / "plain.out.ipynb"),
+                        parameters={"PID_FILE": None, "CWD": None}, cwd=str(tmp_path), log=str(tmp_path / "logs" / "plain.log"))
     try:
-        results = [execute(job, paths, {"MPLBACKEND": "Agg"}) for _ in range(3)]
+        results = [execute(task, KernelSetup(), {"MPLBACKEND": "Agg"}) for _ in range(3)]
         assert all(r["ok"] for r in results), results
-        connection = warm_kernel._client
+        connection = warm._client
         assert connection is not None and connection.channels_running
         assert opened == []  # a connection per notebook costs a channel start and a handshake, and leaks threads
     finally:
-        warm_kernel.discard()
+        warm.discard()
+
+
+def test_the_task_environment_reaches_the_kernel_and_leaves_the_worker_as_it_was(tmp_path):
+    """On a long-lived Dask worker a task's environment must not outlive the task."""
+    import os
+
+    from parkstad_analysis.kernels import warm
+    from parkstad_analysis.kernels.pool import execute
+
+    _notebook(tmp_path / "env.ipynb", "import os\nassert os.environ['PARKSTAD_TASK_ONLY'] == 'yes'")
+    task = NotebookTask(name="env", notebook=str(tmp_path / "env.ipynb"), output=str(tmp_path / "env.out.ipynb"),
+                        parameters={"PID_FILE": None, "CWD": None}, cwd=str(tmp_path), log=str(tmp_path / "logs" / "env.log"))
+    before = dict(os.environ)
+    try:
+        result = execute(task, KernelSetup(), {"MPLBACKEND": "Agg", "PARKSTAD_TASK_ONLY": "yes"})
+        assert result["ok"], result
+        assert dict(os.environ) == before
+    finally:
+        warm.discard()
 
 
 FORKED = """
@@ -97,22 +110,28 @@ import matplotlib, psutil
 me = psutil.Process()
 assert me.parent().cmdline() == me.cmdline(), "the kernel was launched, not forked from its worker"
 assert os.environ["JPY_PARENT_PID"] == str(os.getppid())  # it stops when its worker is gone
-assert {"geopandas", "mapclassify", "parkstad_analysis.figures.maps"} <= set(sys.modules)
-assert matplotlib.get_backend().lower() == "agg", matplotlib.get_backend()  # the job's MPLBACKEND, not the server's
+assert {"matplotlib.pyplot", "xml.dom.minidom"} <= set(sys.modules)  # the preload and the warm-up module
+assert matplotlib.get_backend().lower() == "agg", matplotlib.get_backend()  # the task's MPLBACKEND, not the server's
 open(PID_FILE, "w").write(str(os.getpid()))
 """
 
 
-def test_a_pool_worker_forks_its_kernel_and_stops_it_when_done(tmp_path):
+def _page(executed, task):
+    """An ``after`` step: what a report does with an executed notebook (here: note that it ran)."""
+    Path(task.extra["done"]).write_text(str(len(executed.cells)))
+
+
+def test_a_pool_worker_forks_its_kernel_with_the_callers_preload_and_stops_it_when_done(tmp_path):
     import psutil
 
     _notebook(tmp_path / "forked.ipynb", FORKED)
-    paths = JobPaths(notebook=str(tmp_path / "forked.ipynb"), output=str(tmp_path / "forked.out.ipynb"),
-                     page=str(tmp_path / "forked.html"), figures=str(tmp_path / "figures"), tables=str(tmp_path / "t"),
-                     log=str(tmp_path / "logs" / "forked.log"), cwd=str(tmp_path))
-    parameters = {"PID_FILE": str(tmp_path / "kernel.pid")}  # the forked-kernel check does not read CWD
-    results = run_jobs([(Job("test", "forked", parameters), paths)], workers=1, env={"MPLBACKEND": "Agg"})
+    task = NotebookTask(name="forked", notebook=str(tmp_path / "forked.ipynb"), output=str(tmp_path / "forked.out.ipynb"),
+                        parameters={"PID_FILE": str(tmp_path / "kernel.pid")},  # the forked-kernel check does not read CWD
+                        cwd=str(tmp_path), log=str(tmp_path / "logs" / "forked.log"), extra={"done": str(tmp_path / "done")})
+    setup = KernelSetup(preload="matplotlib.pyplot", warm_modules=("xml.dom.minidom",), after=_page)
+    results = run_notebooks([task], workers=1, env={"MPLBACKEND": "Agg"}, setup=setup)
     assert results[0].ok, results[0].error
+    assert (tmp_path / "done").read_text() == "3"  # the caller's step ran on the executed notebook
     kernel = int((tmp_path / "kernel.pid").read_text())
     try:
         assert psutil.Process(kernel).status() == psutil.STATUS_ZOMBIE
