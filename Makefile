@@ -6,9 +6,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LOCK   := requirements.lock
-export MPLBACKEND := Agg
+# Agg (no windows, no inline plots) for the tests and the benchmark only: a Lab started here shows plots.
+HEADLESS := MPLBACKEND=Agg
 LAB_IP   ?= 127.0.0.1
 LAB_PORT ?= 8888
+LAB_DIR  ?= lab
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock data report test test-fast nbval-update lint lab clean-data benchmark
@@ -46,25 +48,29 @@ report: data ## the main job: data, then the report for every focus area (report
 test: data ## the whole test suite: ruff, unit tests, and nbval on every notebook (needs the data step)
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
 	$(BIN)/python -m parkstad_analysis.reporting.stored_outputs check notebooks/*.ipynb
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks --cov=parkstad_analysis --cov-report=term:skip-covered
+	$(HEADLESS) $(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks --cov=parkstad_analysis --cov-report=term:skip-covered
 
 test-fast: $(STAMP) ## the tests that need no full build (under a minute): readers, vocabulary, fetch, figures
-	$(BIN)/python -m pytest -m "not slow" tests
+	$(HEADLESS) $(BIN)/python -m pytest -m "not slow" tests
 
 nbval-update: data ## after an intended change: re-run the notebooks and store their key-figure outputs
-	$(BIN)/python -m parkstad_analysis.reporting.stored_outputs update notebooks/*.ipynb
+	$(HEADLESS) $(BIN)/python -m parkstad_analysis.reporting.stored_outputs update notebooks/*.ipynb
 
 lint: $(STAMP) ## ruff on the package, tests and notebooks
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
 	$(BIN)/ruff format --check parkstad_analysis tests
 
-lab: $(STAMP) ## JupyterLab on the notebooks with the project's kernel (works as root, e.g. in a container)
+lab: $(STAMP) ## JupyterLab at the project root, opened in lab/: copies of the notebooks to run and change (not committed)
+	@mkdir -p $(LAB_DIR)
+	@for notebook in notebooks/*.ipynb; do [ -e "$(LAB_DIR)/$${notebook##*/}" ] || cp "$$notebook" "$(LAB_DIR)/"; done
 	@echo "JupyterLab starts on http://$(LAB_IP):$(LAB_PORT)/lab - open the URL with the token printed below."
-	@echo "The notebooks open on the kernel 'parkstad-analysis' (this .venv). In a container: make lab LAB_IP=0.0.0.0"
-	$(BIN)/jupyter lab notebooks/ --ip=$(LAB_IP) --port=$(LAB_PORT) --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,)
+	@echo "It opens in $(LAB_DIR)/: your copies of the notebooks and your own (git ignores them); notebooks/ holds the"
+	@echo "committed originals that the tests check. Kernel 'parkstad-analysis' (this .venv). In a container: make lab LAB_IP=0.0.0.0"
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(LAB_DIR) --ip=$(LAB_IP) --port=$(LAB_PORT) \
+		--no-browser $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 benchmark: data ## time report builds (1 and 2 jobs, unchanged run) and peak memory
-	$(BIN)/python benchmarks/report_build.py
+	$(HEADLESS) $(BIN)/python benchmarks/report_build.py
 
 clean-data: ## remove data/processed (data/raw is kept: it is write-once)
 	rm -rf data/processed/*
