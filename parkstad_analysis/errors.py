@@ -6,6 +6,9 @@ Every message names the file, column, key or value at fault and what was expecte
 from __future__ import annotations
 
 import difflib
+import re
+import sys
+from pathlib import Path
 
 #: Exit codes a scheduler can rely on.
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -24,12 +27,14 @@ class ConfigError(ParkstadError):
 class UnknownNameError(ParkstadError, KeyError):
     """A dataset, area, indicator or year that the package does not know.
 
-    The message lists the valid choices.
+    The message lists the valid choices, closest first: by meaning where ``described`` gives each
+    name's title (``inkomen`` finds ``gemiddeld_inkomen_per_inwoner``), then by spelling.
     """
 
-    def __init__(self, kind: str, name: object, valid: list[str] | tuple[str, ...]):
+    def __init__(self, kind: str, name: object, valid: list[str] | tuple[str, ...],
+                 described: dict[str, str] | None = None):
         self.kind, self.name, self.valid = kind, name, list(valid)
-        super().__init__(f"unknown {kind} {name!r}; expected one of: {_choices(name, self.valid)}")
+        super().__init__(f"unknown {kind} {name!r}; expected one of: {_choices(name, self.valid, described or {})}")
 
     def __str__(self) -> str:  # KeyError would repr() the message otherwise
         return str(self.args[0])
@@ -39,13 +44,23 @@ class UnknownNameError(ParkstadError, KeyError):
 LISTED = 12
 
 
-def _choices(name: object, valid: list[str]) -> str:
+def _by_meaning(name: object, names: list[str], described: dict[str, str]) -> list[str]:
+    """Names whose name or description holds every word of ``name``; those with the word early in the name first."""
+    words = [w for w in re.split(r"[^0-9a-zà-ÿ]+", str(name).lower()) if len(w) >= 3]
+    if not words:
+        return []
+    found = [n for n in names if all(w in f"{n.lower()} {described.get(n, '').lower()}" for w in words)]
+    return sorted(found, key=lambda n: (min(n.lower().find(w) % 1000 for w in words), len(n)))
+
+
+def _choices(name: object, valid: list[str], described: dict[str, str]) -> str:
     """The valid names, closest to ``name`` first; a long list is cut to the closest few."""
     names = [str(v) for v in valid]
     if names and all(n.lstrip("-").isdigit() for n in [*names, str(name)]):  # years: nearest first
         return ", ".join(sorted(names, key=lambda n: (abs(int(n) - int(str(name))), n)))
     by_lower = {n.lower(): n for n in names}
-    close = [by_lower[c] for c in difflib.get_close_matches(str(name).strip().lower(), list(by_lower), n=5, cutoff=0.4)]
+    spelled = [by_lower[c] for c in difflib.get_close_matches(str(name).strip().lower(), list(by_lower), n=5, cutoff=0.4)]
+    close = list(dict.fromkeys([*_by_meaning(name, names, described)[:5], *spelled]))
     rest = [n for n in names if n not in close]
     if len(names) <= LISTED:
         return ", ".join(close + rest)
@@ -71,3 +86,13 @@ class RunFailed(ParkstadError):
     """A report run or a build step failed for a reason that is not bad input."""
 
     exit_code = EXIT_FAILED
+
+
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside this package (the researcher's
+    cell or script), whichever public function was called; for ``warnings.warn`` in the function calling this."""
+    package = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level

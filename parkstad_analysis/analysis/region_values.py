@@ -55,7 +55,7 @@ def _frame_with_values(tables: dict[str, pd.DataFrame], indicator: str) -> pd.Da
         return table.assign(_value=rates["value"], _basis=rates["basis"])
     table_name = next((n for n, t in tables.items() if indicator in t.columns and "level" in t.columns), None)
     if table_name is None:
-        raise UnknownNameError("indicator", indicator, mappable_indicators(tables))
+        raise UnknownNameError("indicator", indicator, mappable_indicators(tables), vocabulary.descriptions())
     return tables[table_name].assign(_value=tables[table_name][indicator])
 
 

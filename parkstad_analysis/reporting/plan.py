@@ -162,7 +162,9 @@ def plan(settings: Settings, areas: list[str] | None = None, years: list[int] | 
         valid_indicators = map_indicators(settings)
         for indicator in indicators:
             if indicator not in valid_indicators:
-                raise UnknownNameError("indicator", indicator, valid_indicators)
+                from ..vocabulary.indicators import load_vocabulary
+
+                raise UnknownNameError("indicator", indicator, valid_indicators, load_vocabulary().descriptions())
     if classification not in CLASSIFICATIONS:
         raise UnknownNameError("classification", classification, CLASSIFICATIONS)
     breaks = check_breaks(classification, breaks)

@@ -80,7 +80,11 @@ class Vocabulary(Strict):
         try:
             return self.indicators[name]
         except KeyError:
-            raise UnknownNameError("indicator", name, sorted(self.indicators)) from None
+            raise UnknownNameError("indicator", name, sorted(self.indicators), self.descriptions()) from None
+
+    def descriptions(self) -> dict[str, str]:
+        """Name → title and unit of every indicator and rate: what an unknown name is matched against by meaning."""
+        return {name: f"{self.title(name)} ({self.unit(name)})" for name in [*self.indicators, *self.rates]}
 
     def statline_aliases(self) -> dict[str, str]:
         """StatLine export header → stable indicator name."""

@@ -72,3 +72,14 @@ def test_schemas_are_generated_from_the_vocabulary():
     assert all(vocabulary.indicators[i].weight in vocabulary.indicators for i in vocabulary.indicators
                if vocabulary.indicators[i].weight)
     assert vocabulary.rates["bijstand_per_1000"].numerator == "bijstand_ontvangers"
+
+
+def test_unknown_indicators_are_answered_by_meaning_then_spelling():
+    from parkstad_analysis.errors import UnknownNameError
+    from parkstad_analysis.vocabulary.indicators import load_vocabulary
+
+    for asked, first in (("inkomen", "gemiddeld_inkomen_per_inwoner"), ("gemidd_inkomen", "gemiddeld_inkomen_per_inwoner"),
+                         ("Bijstand", "bijstand_pct")):
+        with pytest.raises(UnknownNameError) as error:
+            load_vocabulary().get(asked)
+        assert str(error.value).split("expected one of: ")[1].startswith(first), str(error.value)
