@@ -26,6 +26,7 @@ import pandas as pd
 from .analysis import funding, indicators, profile
 from .analysis.evaluation import Evaluation, evaluate
 from .analysis.profile import AreaFigure
+from .analysis.region_values import mappable_indicators
 from .config import Settings
 from .fetch.registry import Dataset, load_registry
 from .figures import charts, interactive, maps
@@ -43,7 +44,8 @@ from .vocabulary.areas import Area, as_area, focus_areas, load_areas
 
 __all__ = [
     "Area", "AreaFigure", "BoundaryYearWarning", "Data", "Evaluation", "area", "areas", "charts", "data_overview",
-    "evaluate", "evaluation_text", "funding", "funding_text", "indicators", "interactive", "load", "locator_map", "maps",
+    "evaluate", "evaluation_text", "funding", "funding_text", "indicators", "interactive", "load", "locator_map",
+    "mappable_indicators", "maps",
     "profile", "profile_text", "projects_map", "record", "registry", "show", "show_interactive", "show_key_figures", "show_note",
     "show_table",
 ]

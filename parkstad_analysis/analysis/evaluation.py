@@ -31,6 +31,11 @@ import pandas as pd
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, as_area, focus_areas, get_area
 
+__all__ = [
+    "COMPARISONS", "DEFAULT_START", "DRIFT_FLAG", "KINDS", "MIN_INHABITANTS", "PLACEBOS", "POPULATION", "PRE_QUARTERS",
+    "ROUNDING", "SIMULATIONS", "Evaluation", "Panel", "benefit_panel", "evaluate", "evaluate_panel", "target_buurten"
+]
+
 #: Benefit kinds and their count column in the benefits table.
 KINDS = {"bijstand": "bijstand_ontvangers", "ww": "ww_ontvangers", "ao": "ao_ontvangers"}
 POPULATION = "inwoners_15_plus"

@@ -15,6 +15,11 @@ from ..vocabulary.areas import Area, as_area, get_area, split_areas
 from .aggregate import rate, sum_counts
 from .indicators import known_inhabitants
 
+__all__ = [
+    "BASE_QUARTER", "RELEASE_CONTRIBUTION_EUR", "RELEASE_TOTAL_COST_EUR", "SPLIT_RULE", "area_allocation",
+    "co_financing", "participation_sources", "per_project", "ranking", "recipients_trend", "totals_by", "totals_by_area"
+]
+
 #: Totals stated in (or implied by) the press release.
 RELEASE_CONTRIBUTION_EUR = 501_030
 RELEASE_TOTAL_COST_EUR = 2_226_344  # "ruim 2,2 miljoen"

@@ -17,6 +17,11 @@ from ..vocabulary.areas import Area, comparison_areas
 from ..vocabulary.indicators import load_vocabulary, nearest_first
 from .aggregate import rate, sum_counts, weighted_percentage
 
+__all__ = [
+    "AGES_15_65", "BENEFITS", "age_shares", "benefit_rates", "benefit_rates_by_region", "benefit_rates_with_gemeente",
+    "income", "known_inhabitants", "participation", "participation_weights", "region_rate"
+]
+
 BENEFITS = {"bijstand": "bijstand_ontvangers", "ww": "ww_ontvangers", "ao": "ao_ontvangers", "aow": "aow_ontvangers"}
 #: The KWB age groups between 15 and 65, the proxy weight where the population 15–75 is not known.
 AGES_15_65 = ["k_15_tot_25_jaar", "k_25_tot_45_jaar", "k_45_tot_65_jaar"]

@@ -20,6 +20,12 @@ from .aggregate import rate, sum_counts, weighted_percentage
 from .indicators import age_shares, income, participation
 from .provenance import describe_sources, figure_sources
 
+__all__ = [
+    "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "AreaFigure", "area_figure", "best_figure", "comparison",
+    "complete_enough", "inhabitants_by_year", "key_figures", "map_choices", "profile_quarter", "surroundings_for",
+    "trend_series"
+]
+
 #: The figures of a profile, in page order: (key, Dutch label, unit). ``share_*`` are shares of inhabitants.
 PROFILE = (
     ("aantal_inwoners", "Inwoners", "aantal"),

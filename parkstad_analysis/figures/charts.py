@@ -14,6 +14,8 @@ from matplotlib.figure import Figure
 from ..dutch import nl_number
 from .style import PALETTE, STYLE, dutch_axis, literal_text, wrap
 
+__all__ = ["PROJECT_START", "event_study", "participation_by_source", "ranking_bars", "trend"]
+
 #: The press release of the Regio Deal projects: the start the trend charts mark.
 PROJECT_START = ("2020Q4", "start Regio Deal-projecten\n(persbericht 17-12-2020)")
 

@@ -20,6 +20,8 @@ from ..vocabulary.areas import Area
 from .maps import MISSING_COLOUR, MapScene, map_classes, map_scene, map_source, outline_label
 from .style import CONTEXT_COLOUR
 
+__all__ = ["SCRIPT", "explore", "write_interactive"]
+
 #: Where a report keeps the one copy of plotly's JavaScript, relative to the run folder.
 SCRIPT = "assets/plotly.min.js"
 

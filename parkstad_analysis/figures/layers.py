@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, caller_stacklevel
 from ..vocabulary.areas import Area
 from ..vocabulary.regions import current_gemeenten, successor
 
@@ -86,7 +86,7 @@ def best_layer(area: Area, layers: dict[str, gpd.GeoDataFrame], year: int | None
     if year is not None and chosen.boundary_year != year:
         message = f"statistiek {year} getekend op grenzen {chosen.boundary_year}"
         chosen.notes.append(message)
-        warnings.warn(f"area {area.name!r}: {message}", BoundaryYearWarning, stacklevel=3)
+        warnings.warn(f"area {area.name!r}: {message}", BoundaryYearWarning, stacklevel=caller_stacklevel())
     return chosen
 
 

@@ -10,6 +10,7 @@ and the source.
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass, field
 
@@ -43,6 +44,11 @@ from .style import (
     wrap,
 )
 
+__all__ = [
+    "SURROUNDINGS", "MapDrawing", "MapScene", "choropleth", "class_labels", "classify", "map_classes", "map_scene",
+    "map_source", "outline_label"
+]
+
 _SCHEMES = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.FisherJenks,
             "equal_interval": mapclassify.EqualInterval}
 
@@ -71,6 +77,19 @@ class MapDrawing:
     def figure(self) -> Figure:
         """The figure the map is drawn in."""
         return self.ax.figure
+
+    def __repr__(self) -> str:
+        return (f"<kaart {self.indicator} {self.period} van {self.area}: {len(self.regions)} gebieden, "
+                f"{len(self.missing)} zonder cijfer, grenzen {self.boundary_year} ({self.layer})>")
+
+    def _repr_png_(self) -> bytes | None:
+        """In JupyterLab a map shows itself as the last line of a cell. A map drawn into axes of a pyplot figure
+        is left to the notebook's own backend, which shows that figure already."""
+        if getattr(self.figure.canvas, "manager", None) is not None:
+            return None
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        return buffer.getvalue()
 
 
 def classify(values: np.ndarray, method: str = "quantiles", k: int = 5, breaks: list[float] | None = None):
@@ -290,12 +309,12 @@ def choropleth(
 ) -> MapDrawing:
     """A publication-ready choropleth of one indicator for one area.
 
-    (Over 60 lines only because of this numpydoc docstring; the body is 25 lines.)
+    In JupyterLab the returned map shows itself when it is a cell's last line.
 
     Parameters
     ----------
     tables, layers : dict
-        Processed tables and boundary layers (:func:`parkstad_analysis.processed.load_layers`).
+        Processed tables and boundary layers (``pa.load()`` and its ``.layers``).
     area : Area or str
         A focus area, gemeente or ``parkstad`` (or its name).
     indicator : str

@@ -18,6 +18,8 @@ from .labels import HALO, north_arrow
 from .layers import area_shape, gemeenten_layer
 from .style import FIGSIZE, STYLE, literal_text
 
+__all__ = ["OverviewDrawing", "locator_map", "projects_map"]
+
 
 @dataclass
 class OverviewDrawing:

@@ -9,6 +9,8 @@ from ..fetch.raw import raw_dataset
 from ..fetch.registry import Dataset
 from ..vocabulary.indicators import load_vocabulary
 
+__all__ = ["AUTHORITY", "ORIGIN", "RELATION", "comparisons_table", "datasets_table", "missing_table", "rows_table"]
+
 #: Dutch words for the registry's authorities and the build's relations.
 AUTHORITY = {"cbs-odata": "CBS (OData)", "cbs-export": "CBS-export", "third-party": "bewerkt door derden"}
 RELATION = {"independent": "onafhankelijk", "same origin": "zelfde oorsprong"}

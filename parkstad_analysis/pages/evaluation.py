@@ -8,6 +8,8 @@ from ..analysis.evaluation import MIN_INHABITANTS, PRE_QUARTERS, Evaluation
 from ..dutch import nl_number
 from ..vocabulary.areas import get_area
 
+__all__ = ["COMPARISON_WORDS", "KIND_WORDS", "buurten_table", "caveats", "summary"]
+
 #: How each benefit kind reads in a sentence.
 KIND_WORDS = {"bijstand": "personen met bijstand", "ww": "personen met een WW-uitkering",
               "ao": "personen met een arbeidsongeschiktheidsuitkering"}

@@ -6,6 +6,8 @@ import pandas as pd
 
 from ..dutch import dutch_list
 
+__all__ = ["participation_explanation"]
+
 
 def participation_explanation(figures: pd.DataFrame, press_release: pd.DataFrame) -> str:
     """Why the press release's participation figures and the KWB's differ, and which gemeenten lack a KWB figure.

@@ -10,6 +10,8 @@ from ..dutch import decimals_for
 from ..vocabulary.areas import Area, as_area, comparison_areas
 from ..vocabulary.indicators import load_vocabulary
 
+__all__ = ["comparison_display", "missing_maps_note", "sources_text"]
+
 
 def missing_maps_note(missing: list[tuple[str, str]]) -> str:
     """One sentence naming the maps a profile cannot draw, instead of drawing them empty."""

@@ -1,4 +1,4 @@
-"""Small helpers that keep the notebooks thin: load the data, show figures, tables and key figures, record them.
+"""What notebooks use to show things: figures, tables, key figures and notes as the report shows them, and records.
 
 ``record`` shows key figures as plain text (what nbval compares) and attaches them as
 JSON with the metadata ``{"parkstad": "record"}``, so tests and the report can read
@@ -15,31 +15,18 @@ import math
 import os
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
-from ..config import FIGURE_FORMATS_ENV, Settings
+from ..config import FIGURE_FORMATS_ENV
 from ..figures.style import save
-from ..processed import ProcessedStore
 from .blocks import export_csv, figures_html, interactive_html, note_html, table_html
 
+__all__ = [
+    "RECORD_MIME", "figure_formats", "record", "recorded", "show", "show_interactive",
+    "show_key_figures", "show_note", "show_table"
+]
+
 RECORD_MIME = "application/vnd.parkstad.record+json"
-
-
-def load_tables(settings: Settings | None = None) -> dict[str, pd.DataFrame]:
-    """The processed tables the notebooks use, by name: the region tables (``kwb`` and ``benefits`` required),
-    the region names and the provenance of every figure."""
-    store = ProcessedStore(settings)
-    tables = store.load_tables()
-    for name in ("region_names", "provenance"):
-        if store.has_table(name):
-            tables[name] = store.load_table(name)
-    return tables
-
-
-def load_layers(settings: Settings | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The processed boundary layers."""
-    return ProcessedStore(settings).load_layers()
 
 
 def _plain(value: object) -> object:

@@ -197,3 +197,19 @@ def test_interactive_map_colours_each_buurt_in_its_static_class(tables, layers):
              if trace.name in labels and trace.text}
     assert drawn == expected
     assert len(set(expected.values())) > 1  # more than one class, or the check proves nothing
+
+
+def test_a_map_shows_itself_in_a_notebook_and_warns_at_the_callers_line(tables, layers):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        drawing = maps.choropleth(tables, layers, "rolduckerveld", "gemiddeld_inkomen_per_inwoner", 2017)
+    assert [w.filename for w in caught if w.category is BoundaryYearWarning] == [__file__]  # this line, not the package
+    png = drawing._repr_png_()  # what JupyterLab shows for a map as a cell's last line
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    assert repr(drawing) == ("<kaart gemiddeld_inkomen_per_inwoner 2017 van rolduckerveld: 1 gebieden, 0 zonder cijfer, "
+                             "grenzen 2014 (buurten_2014)>")
+
+
+def test_an_indicator_name_is_found_by_meaning(tables, layers):
+    with pytest.raises(UnknownNameError, match=r"unknown indicator 'inkomen'; expected one of: gemiddeld_inkomen_per_inwoner, "):
+        maps.choropleth(tables, layers, "hoensbroek", "inkomen")

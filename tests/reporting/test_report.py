@@ -55,7 +55,7 @@ def test_run_folder_has_pages_maps_index_and_manifest(good_run, reporting):
         assert (run_dir / "figures/area_profile_gms_2019" / f"gms_nettoarbeidsparticipatie.{fmt}").is_file()
     assert not list(run_dir.glob("figures/*/*.pdf"))  # PDF only on request (--pdf)
     page = (run_dir / "area_profile_gms_2019.html").read_text("utf-8")
-    assert "data:image/png;base64" in page and "load_tables()" not in page  # figures embedded, code hidden
+    assert "data:image/png;base64" in page and "pa.load()" not in page  # figures embedded, code hidden
     manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
     assert manifest["outcome"] == "success" and manifest["jobs"] == 2 and manifest["report"] == good_run.pointer
     assert manifest["generation"] == ProcessedStore(reporting).generation
