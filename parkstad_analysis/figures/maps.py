@@ -10,7 +10,6 @@ and the source.
 
 from __future__ import annotations
 
-import io
 import warnings
 from dataclasses import dataclass, field
 
@@ -41,6 +40,7 @@ from .style import (
     SEQUENTIAL,
     STYLE,
     literal_text,
+    png_bytes,
     wrap,
 )
 
@@ -87,9 +87,7 @@ class MapDrawing:
         is left to the notebook's own backend, which shows that figure already."""
         if getattr(self.figure.canvas, "manager", None) is not None:
             return None
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
-        return buffer.getvalue()
+        return png_bytes(self.figure)
 
 
 def classify(values: np.ndarray, method: str = "quantiles", k: int = 5, breaks: list[float] | None = None):

@@ -7,6 +7,7 @@ figure gives the same bytes.
 
 from __future__ import annotations
 
+import io
 import textwrap
 from itertools import pairwise
 from pathlib import Path
@@ -66,6 +67,13 @@ class DutchTicks(mpl.ticker.Formatter):
 def dutch_axis(axis) -> None:
     """Write an axis's numbers as the pages write them."""
     axis.set_major_formatter(DutchTicks())
+
+
+def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes for a notebook to display (no software name in the metadata)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def wrap(text: str, width: int) -> str:

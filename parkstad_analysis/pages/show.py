@@ -9,7 +9,6 @@ and ``show_table`` instead (Dutch numbers, periods, sources, a CSV per table).
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -18,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import FIGURE_FORMATS_ENV
-from ..figures.style import save
+from ..figures.style import png_bytes, save
 from .blocks import export_csv, figures_html, interactive_html, note_html, table_html
 
 __all__ = [
@@ -74,9 +73,7 @@ def show(drawing, name: str | None = None, figure_dir: str | Path | None = None)
         if png is not None:  # the page shows the file just written: one rendering less per figure
             display(Image(png.read_bytes(), format="png", width=int(fig.get_figwidth() * 110)))
             return
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
-    display(Image(buffer.getvalue(), format="png"))
+    display(Image(png_bytes(fig), format="png"))
 
 
 def show_interactive(figure, name: str | None = None, figure_dir: str | Path | None = None) -> None:

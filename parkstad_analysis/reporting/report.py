@@ -51,12 +51,10 @@ from .publish import (
 SCHEDULER_ENV = "PARKSTAD_SCHEDULER"
 #: Runs kept per report when nothing else is said (a pointed-at run is always kept).
 KEEP = 5
-#: What every report notebook imports: a kernel loads it before its first notebook (forked kernels have it from
-#: the fork server, which imports :mod:`.preload`).
+#: What every report notebook imports (the surface brings every analysis, figure and page module they use): a kernel
+#: loads it before its first notebook (forked kernels have it from the fork server, which imports :mod:`.preload`).
 KERNEL_MODULES = ("pandas", "geopandas", "matplotlib.pyplot", "mapclassify", "plotly.graph_objects", "pyogrio",
-                  "parkstad_analysis.research", "parkstad_analysis.analysis.profile", "parkstad_analysis.figures.maps",
-                  "parkstad_analysis.figures.charts", "parkstad_analysis.figures.interactive",
-                  "parkstad_analysis.pages.show")
+                  "parkstad_analysis.research")
 #: The report's kernels: preloaded by the fork server, and each page written by the worker that ran its notebook.
 REPORT_KERNELS = KernelSetup(preload="parkstad_analysis.reporting.preload", warm_modules=KERNEL_MODULES,
                              after=write_page)
