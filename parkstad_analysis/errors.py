@@ -82,6 +82,18 @@ class DataFormatError(ParkstadError, ValueError):
     """A source file does not have the shape its reader expects."""
 
 
+class NoFiguresError(DataFormatError):
+    """The data hold no figures for what was asked (benefits per buurt of a gemeente that CBS files do not cover
+    here): an expected situation, not a broken file.
+
+    ``note`` says it in Dutch for a reader; in JupyterLab it is shown as a note instead of a traceback.
+    """
+
+    def __init__(self, message: str, note: str):
+        super().__init__(message)
+        self.note = note
+
+
 class RunFailed(ParkstadError):
     """A report run or a build step failed for a reason that is not bad input."""
 

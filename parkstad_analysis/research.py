@@ -25,19 +25,23 @@ import pandas as pd
 
 from .analysis import funding, indicators, profile
 from .analysis.evaluation import Evaluation, evaluate
-from .analysis.profile import AreaFigure
+from .analysis.profile import AreaFigure, KeyFigures
 from .analysis.region_values import mappable_indicators
 from .config import Settings
+from .errors import NoFiguresError
 from .fetch.registry import Dataset, load_registry
 from .figures import charts, interactive, maps
 from .figures.layers import BoundaryYearWarning
 from .figures.overview import locator_map, projects_map
+from .figures.style import own_figure_png
 from .pages import data_overview
 from .pages import evaluation as evaluation_text
 from .pages import funding as funding_text
 from .pages import profile as profile_text
+from .pages.blocks import figures_html, note_html
 from .pages.display import area_html, figures_html_table
 from .pages.show import record, show, show_interactive, show_key_figures, show_note, show_table
+from .pages.templates import block_style
 from .processed import ProcessedStore
 from .tables.names import latest_names
 from .vocabulary.areas import Area, as_area, focus_areas, load_areas
@@ -121,8 +125,28 @@ def areas(focus_only: bool = False) -> list[Area]:
     return [as_area(name) for name in focus_areas()] if focus_only else list(load_areas().values())
 
 
+def _key_figures_html(figures: KeyFigures) -> str:
+    return block_style() + figures_html(figures, "Kerncijfers")
+
+
+def _evaluation_html(result: Evaluation) -> str:
+    return block_style() + note_html(evaluation_text.summary(result))
+
+
+def _note_instead_of_traceback(shell, kind, error, tb, tb_offset=None) -> None:
+    """An expected situation (no figures for this area) as a Dutch note in the cell; the cell still counts as
+    failed, so a Lab's *Run All* and papermill stop there instead of failing in every later cell."""
+    from IPython.display import HTML, display
+
+    display(HTML(block_style() + note_html(error.note, "warning")))
+
+
 def _register_rich_display() -> None:
-    """In IPython: an area and key figures display themselves as Dutch tables."""
+    """In IPython: what the package returns shows itself as the report shows it, in Dutch.
+
+    An area and one key figure as small tables, a profile's key figures as the report's cards, an evaluation as its
+    summary, and a chart of :mod:`~parkstad_analysis.figures.charts` as its picture (maps do so themselves).
+    """
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with the notebooks' stack
@@ -130,9 +154,14 @@ def _register_rich_display() -> None:
     shell = get_ipython()
     if shell is None:
         return
+    shell.set_custom_exc((NoFiguresError,), _note_instead_of_traceback)
     html = shell.display_formatter.formatters["text/html"]
     html.for_type(Area, area_html)
     html.for_type(AreaFigure, lambda figure: figures_html_table([figure]))
+    html.for_type(KeyFigures, _key_figures_html)
+    html.for_type(Evaluation, _evaluation_html)
+    shell.display_formatter.formatters["image/png"].for_type_by_name("matplotlib.axes._axes", "Axes",
+                                                                     lambda ax: own_figure_png(ax.figure))
 
 
 _register_rich_display()

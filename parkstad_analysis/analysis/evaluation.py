@@ -28,8 +28,10 @@ from math import comb
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFormatError, UnknownNameError
+from ..dutch import dutch_list
+from ..errors import DataFormatError, NoFiguresError, UnknownNameError
 from ..vocabulary.areas import Area, as_area, focus_areas, get_area
+from ..vocabulary.regions import gemeente_names
 
 __all__ = [
     "COMPARISONS", "DEFAULT_START", "DRIFT_FLAG", "KINDS", "MIN_INHABITANTS", "PLACEBOS", "POPULATION", "PRE_QUARTERS",
@@ -107,7 +109,15 @@ def benefit_panel(benefits: pd.DataFrame, gemeente: str, kind: str) -> Panel:
         raise UnknownNameError("benefit kind", kind, list(KINDS))
     rows = benefits[(benefits["level"] == "buurt") & (benefits["gemeente_code"] == gemeente)]
     if rows.empty:
-        raise DataFormatError(f"benefits: no buurt figures for gemeente {gemeente}; fetch its benefit tables first")
+        names = gemeente_names()
+        covered = sorted(names.get(code, code) for code in benefits.loc[benefits["level"] == "buurt", "gemeente_code"]
+                         .dropna().unique())
+        raise NoFiguresError(f"benefits: no buurt figures for gemeente {gemeente}; fetch its benefit tables first",
+                             f"Geen uitkeringscijfers per buurt voor {names.get(gemeente, gemeente)} in de beschikbare "
+                             "bestanden; zonder die cijfers is deze vergelijking niet te maken. Per buurt zijn er "
+                             f"cijfers voor {dutch_list(covered) if covered else 'geen enkele gemeente'}: kies een gebied "
+                             "daarin, of haal de "
+                             "uitkeringstabellen van deze gemeente op (parkstad fetch).")
     recipients = rows.pivot_table(index="region_code", columns="period", values=KINDS[kind], aggfunc="first")
     inhabitants = rows.pivot_table(index="region_code", columns="period", values=POPULATION, aggfunc="first")
     inhabitants = inhabitants.reindex(index=recipients.index, columns=recipients.columns)

@@ -21,7 +21,7 @@ from .indicators import age_shares, income, participation
 from .provenance import describe_sources, figure_sources
 
 __all__ = [
-    "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "AreaFigure", "area_figure", "best_figure", "comparison",
+    "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "AreaFigure", "KeyFigures", "area_figure", "best_figure", "comparison",
     "complete_enough", "inhabitants_by_year", "key_figures", "map_choices", "profile_quarter", "surroundings_for",
     "trend_series"
 ]
@@ -61,6 +61,11 @@ class AreaFigure:
     coverage: float
     note: str = ""
     sources: str = ""
+
+
+class KeyFigures(list):
+    """The key figures of one profile, in page order: a plain list of :class:`AreaFigure` that JupyterLab shows as the
+    report's key-figure cards (``import parkstad_analysis`` registers how)."""
 
 
 def _table_of(key: str) -> str:
@@ -205,7 +210,7 @@ def _age_year(tables: dict[str, pd.DataFrame], area: Area, year: int) -> int:
     return year
 
 
-def key_figures(tables: dict[str, pd.DataFrame], area: Area | str, year: int, quarter: str) -> list[AreaFigure]:
+def key_figures(tables: dict[str, pd.DataFrame], area: Area | str, year: int, quarter: str) -> KeyFigures:
     """Every profile figure the tables have for the area, each with its own period and source.
 
     The age groups are shown for one year together (the nearest in which all are known).
@@ -220,7 +225,7 @@ def key_figures(tables: dict[str, pd.DataFrame], area: Area | str, year: int, qu
             figure.note = "; ".join(filter(None, [f"leeftijdsopbouw van {wanted}: het jaar waarin alle groepen bekend zijn",
                                                   figure.note]))
         found.append(figure)
-    return [figure for figure in found if figure is not None]
+    return KeyFigures(figure for figure in found if figure is not None)
 
 
 def comparison(tables: dict[str, pd.DataFrame], area: Area | str, year: int, quarter: str) -> pd.DataFrame:

@@ -39,8 +39,8 @@ from .style import (
     MISSING_COLOUR,
     SEQUENTIAL,
     STYLE,
+    ShowsItself,
     literal_text,
-    png_bytes,
     wrap,
 )
 
@@ -54,7 +54,7 @@ _SCHEMES = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.Fi
 
 
 @dataclass
-class MapDrawing:
+class MapDrawing(ShowsItself):
     """What :func:`choropleth` drew: its axes and what the map says about itself."""
 
     ax: Axes
@@ -81,13 +81,6 @@ class MapDrawing:
     def __repr__(self) -> str:
         return (f"<kaart {self.indicator} {self.period} van {self.area}: {len(self.regions)} gebieden, "
                 f"{len(self.missing)} zonder cijfer, grenzen {self.boundary_year} ({self.layer})>")
-
-    def _repr_png_(self) -> bytes | None:
-        """In JupyterLab a map shows itself as the last line of a cell. A map drawn into axes of a pyplot figure
-        is left to the notebook's own backend, which shows that figure already."""
-        if getattr(self.figure.canvas, "manager", None) is not None:
-            return None
-        return png_bytes(self.figure)
 
 
 def classify(values: np.ndarray, method: str = "quantiles", k: int = 5, breaks: list[float] | None = None):

@@ -16,13 +16,13 @@ from ..dutch import euros
 from ..vocabulary.areas import focus_areas, get_area, split_areas
 from .labels import HALO, north_arrow
 from .layers import area_shape, gemeenten_layer
-from .style import FIGSIZE, STYLE, literal_text
+from .style import FIGSIZE, STYLE, ShowsItself, literal_text
 
 __all__ = ["OverviewDrawing", "locator_map", "projects_map"]
 
 
 @dataclass
-class OverviewDrawing:
+class OverviewDrawing(ShowsItself):
     """What an overview map drew: its axes, the areas shown, the projects placed and those listed only."""
 
     ax: Axes

@@ -76,6 +76,21 @@ def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+def own_figure_png(fig: Figure) -> bytes | None:
+    """PNG of a figure the package made, for JupyterLab's display; ``None`` for a figure pyplot manages
+    (``plt.subplots()``, ``df.plot()``), which the notebook's own backend shows already - never twice."""
+    if getattr(fig.canvas, "manager", None) is not None:
+        return None
+    return png_bytes(fig)
+
+
+class ShowsItself:
+    """A drawing (anything with ``.figure``) that shows its picture as the last line of a JupyterLab cell."""
+
+    def _repr_png_(self) -> bytes | None:
+        return own_figure_png(self.figure)
+
+
 def wrap(text: str, width: int) -> str:
     """Break a label into lines of at most ``width`` characters."""
     return "\n".join(textwrap.wrap(text, width)) if text else text

@@ -17,8 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import FIGURE_FORMATS_ENV
+from ..dutch import nl_number
 from ..figures.style import png_bytes, save
 from .blocks import export_csv, figures_html, interactive_html, note_html, table_html
+from .templates import block_style
 
 __all__ = [
     "RECORD_MIME", "figure_formats", "record", "recorded", "show", "show_interactive",
@@ -45,13 +47,31 @@ def record(**figures: object) -> None:
 
     values = {name: _plain(value) for name, value in figures.items()}
     text = "\n".join(f"{name} = {_format(value)}" for name, value in values.items())
-    display({"text/plain": text, RECORD_MIME: values}, raw=True, metadata={"parkstad": "record"})
+    display({"text/plain": text, "text/html": _record_html(values), RECORD_MIME: values}, raw=True,
+            metadata={"parkstad": "record"})
 
 
 def _format(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value)  # whole numbers as they are: years must not read 2,019
+
+
+def _record_html(values: dict[str, object]) -> str:
+    """The recorded figures as a researcher reads them in JupyterLab: names and Dutch numbers (the report hides it)."""
+    import html
+
+    def dutch(value: object) -> str:
+        if isinstance(value, float):
+            return nl_number(value, 0 if value.is_integer() else 2)
+        return html.escape(str(value)) if value is not None else "."
+
+    # inline styles, not blocks.css: nbval compares this output, and a change of page style must not fail it
+    cell = "padding:0 .8rem 0 0;border:none;background:none"
+    rows = "".join(f"<tr><td style='{cell};text-align:left'><code>{html.escape(name)}</code></td>"
+                   f"<td style='{cell};text-align:right'>{dutch(value)}</td></tr>" for name, value in values.items())
+    return ("<div style='font-size:.8rem;color:#555'>Vastgelegd voor de tests en het rapport</div>"
+            f"<table style='font-size:.85rem;border-collapse:collapse;margin:0'>{rows}</table>")
 
 
 def figure_formats() -> tuple[str, ...]:
@@ -98,7 +118,7 @@ def show_interactive(figure, name: str | None = None, figure_dir: str | Path | N
 def _html(html: str) -> None:
     from IPython.display import HTML, display
 
-    display(HTML(html))
+    display(HTML(block_style() + html))  # styled in JupyterLab too; the report's page drops the copy
 
 
 def show_key_figures(figures: list, title: str = "Kerncijfers") -> None:

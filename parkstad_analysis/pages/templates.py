@@ -1,4 +1,5 @@
-"""The one jinja environment over ``pages/templates``: blocks in notebooks, the report's index and dictionary."""
+"""The one jinja environment over ``pages/templates``: blocks in notebooks, the report's index and dictionary, and the
+blocks' stylesheet (``blocks.css``), which every page includes and a block shown in JupyterLab carries along."""
 
 from __future__ import annotations
 
@@ -22,6 +23,20 @@ def _environment():
 def render(template: str, **context: object) -> str:
     """Render a template of ``pages/templates`` (HTML-escaped), e.g. ``blocks/table.html.j2``."""
     return _environment().get_template(template).render(**context)
+
+
+@cache
+def block_style() -> str:
+    """The blocks' stylesheet as one ``<style>`` element, for a block shown outside the report (JupyterLab).
+
+    The report's pages carry the same rules in their head; :func:`without_block_style` takes these copies out.
+    """
+    return f'<style data-parkstad="blocks">\n{(TEMPLATES / "blocks.css").read_text("utf-8")}</style>\n'
+
+
+def without_block_style(html: str) -> str:
+    """A page's HTML without the copies of :func:`block_style` its blocks carried from the notebook."""
+    return html.replace(block_style(), "")
 
 
 def compile_templates() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..atomic import write_text
 from ..pages.templates import TEMPLATES as PAGE_TEMPLATES
+from ..pages.templates import without_block_style
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -39,4 +40,4 @@ def notebook_to_html(notebook, target: Path) -> Path:
 
     node = nbformat.read(notebook, as_version=4) if isinstance(notebook, str | Path) else notebook
     body, _ = _exporter().from_notebook_node(node)
-    return write_text(target, body)
+    return write_text(target, without_block_style(body))  # the page's head holds the blocks' style once

@@ -30,8 +30,6 @@ def tidy(
 ) -> pd.DataFrame:
     """Assemble the package's tidy table from a raw frame.
 
-    (Over 60 lines only because of this numpydoc docstring; the body is 30 lines.)
-
     Parameters
     ----------
     frame : DataFrame
