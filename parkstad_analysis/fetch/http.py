@@ -1,9 +1,12 @@
 """The HTTP client for CBS: timeouts, an overall deadline, retries with back-off and jitter.
 
-Server errors (429, 5xx), dropped connections and bodies that arrive cut short
-are retried; client errors (4xx) are not, and are reported as what they are.
-A body is read in chunks against a deadline, so a server that trickles bytes
-cannot keep a fetch busy past it.
+Server errors (429, 5xx), dropped connections, stalled answers and bodies that
+arrive cut short are retried; client errors (4xx) are not, and are reported as
+what they are. Every retry happens here, in one loop that looks at the deadline
+before each attempt and each pause and gives each attempt only the time left (the
+HTTP library underneath retries nothing: its retries would resend a request with
+the timeout of the first, past any deadline). A body is read in chunks against the
+deadline, so a server that trickles bytes cannot keep a fetch busy past it either.
 """
 
 from __future__ import annotations
@@ -46,6 +49,28 @@ class Deadline:
         return left
 
 
+class _Retryable(Exception):
+    """A server error worth asking again (429, 5xx), with the pause the server asked for, if any."""
+
+    def __init__(self, url: str, status: int, reason: str, retry_after: float):
+        super().__init__(f"HTTP {status} ({reason})")
+        self.url, self.status, self.reason, self.retry_after = url, status, reason, retry_after
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds of a ``Retry-After`` header given in seconds; 0 when absent or a date."""
+    try:
+        return max(float(value), 0.0) if value else 0.0
+    except ValueError:
+        return 0.0
+
+
+#: What ends one attempt but is worth another: cut-short or stalled bodies, dropped or refused connections.
+_TRANSIENT = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
+              requests.exceptions.Timeout, requests.exceptions.ConnectionError, urllib3.exceptions.ProtocolError,
+              urllib3.exceptions.ReadTimeoutError, _Retryable)
+
+
 class HttpClient:
     """GET documents from CBS with retries and deadlines.
 
@@ -68,9 +93,8 @@ class HttpClient:
                  progress: bool = True):
         self.retries, self.backoff, self.timeout, self.deadline, self.progress = retries, backoff, timeout, deadline, progress
         self.session = requests.Session()
-        policy = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
-                       backoff_jitter=backoff / 2, status_forcelist=RETRIED_STATUS, allowed_methods=("GET",),
-                       raise_on_status=False)
+        # redirects only: every retry is this client's own, against the deadline (see the module's docstring)
+        policy = Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_status=False)
         adapter = HTTPAdapter(max_retries=policy)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -80,18 +104,20 @@ class HttpClient:
         """The deadline of one request or file: the client's, within the dataset's when there is one."""
         return deadline.within(self.deadline, url) if deadline else Deadline(self.deadline, url)
 
-    def _pause(self, attempt: int, deadline: Deadline) -> None:
-        wait = self.backoff * (2**attempt) * (1 + random.random() / 2)
+    def _pause(self, attempt: int, deadline: Deadline, asked: float = 0.0) -> None:
+        """Back off (doubling, with jitter; longer when the server asked for it), never past the deadline."""
+        wait = max(self.backoff * (2**attempt) * (1 + random.random() / 2), asked)
         time.sleep(min(wait, max(deadline.left() - 0.01, 0)))
+        deadline.left()  # nothing left after the pause: say so now rather than start an attempt without time
 
     def _stream(self, url: str, params: dict | None, deadline: Deadline, sink) -> None:
         """One GET, its body passed to ``sink`` in chunks read against the deadline; a client error is final."""
-        with self.session.get(url, params=params, timeout=(self.timeout, min(self.timeout, deadline.left())),
-                              stream=True) as response:
+        wait = min(self.timeout, deadline.left())  # connecting and each read: at most the time left
+        with self.session.get(url, params=params, timeout=(wait, wait), stream=True) as response:
             if response.status_code >= 400:
                 status, reason = response.status_code, response.reason or ""
                 if status in RETRIED_STATUS:
-                    raise FetchError(f"{response.url}: HTTP {status} after {self.retries} retries ({reason})")
+                    raise _Retryable(response.url, status, reason, _retry_after(response.headers.get("Retry-After")))
                 raise FetchError(f"{response.url}: HTTP {status} {reason}: a client error, not retried")
             # read1 returns what has arrived: a server trickling bytes cannot hold a read past the deadline
             while chunk := response.raw.read1(1 << 16, decode_content=True):
@@ -106,15 +132,15 @@ class HttpClient:
                 with open_sink() as sink:
                     self._stream(url, params, deadline, sink)
                 return
-            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
-                    requests.exceptions.ReadTimeout, urllib3.exceptions.ProtocolError,
-                    urllib3.exceptions.ReadTimeoutError) as exc:
-                last = exc  # a truncated or stalled body: ask again
+            except _TRANSIENT as exc:
+                last = exc  # a server error, a refused or dropped connection, a truncated or stalled body: ask again
             except requests.exceptions.RequestException as exc:
                 raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
             if attempt < self.retries:
-                self._pause(attempt, deadline)
-        raise FetchError(f"{url}: incomplete answer after {self.retries + 1} attempts ({last})")
+                self._pause(attempt, deadline, getattr(last, "retry_after", 0.0))
+        if isinstance(last, _Retryable):
+            raise FetchError(f"{last.url}: HTTP {last.status} after {self.retries} retries ({last.reason})")
+        raise FetchError(f"{url}: no complete answer after {self.retries + 1} attempts ({type(last).__name__}: {last})")
 
     def get(self, url: str, params: dict | None = None, deadline: Deadline | None = None) -> bytes:
         """The body of a GET, read whole."""

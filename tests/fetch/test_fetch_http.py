@@ -131,6 +131,16 @@ def test_a_silent_server_ends_in_an_error(online, server):
     assert time.monotonic() - started < 100
 
 
+@pytest.mark.parametrize("deadline, file_deadline", [(6, 3), (4, None)])
+def test_a_server_that_accepts_and_never_answers_is_left_within_the_deadline(online, server, deadline, file_deadline):
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="not finished within the deadline of [34] s"):
+        _fetch(["kwb_2020"], online, timeout=60, retries=3, deadline=deadline, file_deadline=file_deadline)
+    # Every attempt and pause gets only the time left: not four read timeouts of the first attempt's length.
+    assert time.monotonic() - started < deadline + 5
+    assert tree_state(online.raw_dir) == {}
+
+
 def test_unreachable_server_is_a_fetch_error(tmp_path):
     settings = Settings(root=tmp_path, mirror=None, cbs_url="http://127.0.0.1:9")
     with pytest.raises(FetchError, match="127.0.0.1:9"):
