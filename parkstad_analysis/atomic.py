@@ -32,6 +32,10 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     try:
         yield partial
         os.replace(partial, target)
+    except OSError as exc:
+        if exc.filename is None:  # a write on a full disk names no file: say which one it was
+            exc.filename = str(target)
+        raise
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()

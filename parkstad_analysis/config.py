@@ -183,7 +183,13 @@ class Settings:
 def _check_mirror(value: str | Path | None, origin: str) -> Path | None:
     if value is None or str(value).strip().lower() in {"", "none"}:
         return None
-    path = Path(value).expanduser().resolve()
+    try:
+        path = Path(value).expanduser().resolve(strict=True)
+    except FileNotFoundError:
+        raise ConfigError(f"{origin}={value!r}: expected an existing folder with CBS files, found none") from None
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop, a folder this user may not enter
+        raise ConfigError(f"{origin}={value!r}: expected an existing folder with CBS files, found a path that cannot "
+                          f"be followed ({type(exc).__name__}: {exc})") from None
     if not path.is_dir():
         raise ConfigError(f"{origin}={value!r}: expected an existing folder with CBS files, found none")
     return path

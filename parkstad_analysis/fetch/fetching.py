@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
 from ..config import Settings
-from ..errors import FetchError
+from ..errors import ConfigError, DataFormatError, FetchError
 from ..locks import folder_lock, sweep
 from .download import download_file
 from .http import Deadline, HttpClient
-from .mirror import copy_from_mirror, in_mirror
+from .mirror import copy_from_mirror, in_mirror, shape_problem
 from .odata import fetch_odata_table
 from .raw import STAGING_PREFIX, publish_dataset, raw_dataset, staged_dataset
 from .registry import Dataset, get_dataset, load_registry
@@ -87,12 +87,29 @@ def fetch(
     registry = load_registry()
     ids = list(dataset_ids) if dataset_ids else default_datasets(settings, registry)
     datasets = [get_dataset(i, registry) for i in ids]  # validate all names first
+    _check_mirror_holds(settings, datasets, named=bool(dataset_ids))
     client = HttpClient(retries=retries, backoff=backoff, timeout=timeout, deadline=file_deadline or deadline,
                         progress=progress)
     with folder_lock(settings.raw_dir, "fetch"):
         sweep(settings.raw_dir, STAGING_PREFIX)  # left by a fetch that was killed
         return [_fetch_one(dataset, settings, client, deadline)
                 for dataset in tqdm(datasets, desc="fetch", unit="dataset", disable=not progress or len(datasets) < 2)]
+
+
+def _check_mirror_holds(settings: Settings, datasets: list[Dataset], named: bool) -> None:
+    """Refuse, before anything is copied, a mirror that holds nothing of the registry or a copy of the wrong shape."""
+    mirror = settings.mirror
+    if mirror is None:
+        return
+    if not named and not datasets:
+        example = next(d.mirror.path for d in load_registry().values() if d.mirror is not None)
+        raise ConfigError(f"mirror {mirror}: holds none of the registered datasets (expected files laid out as in "
+                          f"../shared/cbs, such as {example}); name another folder, or set PARKSTAD_CBS_MIRROR=none "
+                          "to download from CBS")
+    problems = [problem for d in datasets if in_mirror(d, mirror) and (problem := shape_problem(d, mirror))]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataFormatError(problems[0] + more + "; nothing was fetched")
 
 
 def _other_scope(cached, dataset: Dataset, settings: Settings) -> str | None:

@@ -24,6 +24,18 @@ def in_mirror(dataset: Dataset, mirror: Path | None) -> bool:
     return mirror is not None and dataset.mirror is not None and (mirror / dataset.mirror.path).exists()
 
 
+def shape_problem(dataset: Dataset, mirror: Path) -> str | None:
+    """What is wrong with the shape of a dataset's copy in the mirror (a folder for a file, or a file for a folder);
+    ``None`` when it has the shape the registry lists. Checked for every dataset before anything is copied."""
+    source, members = mirror / dataset.mirror.path, dataset.mirror.members
+    if members and not source.is_dir():
+        return f"{source}: expected a folder of {len(members)} files for dataset {dataset.id!r}, found a file"
+    if not members and source.is_dir():
+        return (f"{source}: expected the file of dataset {dataset.id!r} (sha256 {dataset.mirror.sha256}), "
+                f"found a folder")
+    return None
+
+
 def _expected(dataset: Dataset, source: Path) -> list[tuple[Path, str, str]]:
     """(file, name, sha256) of every file the registry lists for the dataset; unlisted files are refused."""
     entry = dataset.mirror

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..atomic import publish_folder, remove_tree, write_json
 from ..config import Settings
-from ..errors import ChecksumError, ConfigError, FetchError
+from ..errors import ChecksumError, ConfigError, DataFormatError, FetchError
 from ..locks import owned_name
 
 SOURCE_FILE = "_source.json"
@@ -77,14 +77,24 @@ def raw_dataset(dataset_id: str, settings: Settings) -> RawDataset | None:
         except (OSError, RuntimeError) as exc:  # a loop or a dangling link would read as "not fetched"
             raise ConfigError(f"{folder}: a symbolic link that leads nowhere ({exc.__class__.__name__}: {exc}); "
                               "remove it and run `parkstad fetch` again") from None
-    if not marker.is_file():
+    if not folder.exists():
         return None
+    # Anything else in the place of a fetched dataset is refused, never read as "not fetched": a build would
+    # silently leave the dataset out, and a fetch could not put it back (data/raw is write-once).
+    if not folder.is_dir():
+        raise DataFormatError(f"{folder}: a file where a fetched dataset (a folder) belongs; remove it and run "
+                              "`parkstad fetch` again")
+    if not marker.is_file():
+        found = "a folder" if marker.is_dir() else "nothing"
+        raise DataFormatError(f"{marker}: expected the fetch record (a JSON file), found {found}: {folder} is not "
+                              "a dataset `parkstad fetch` wrote; remove it and run `parkstad fetch` again")
     try:
         info = json.loads(marker.read_text("utf-8"))
         return RawDataset(dataset_id, folder, info["origin"], info["format"], dict(info["files"]), info.get("table_id"),
                           info.get("scope", "parkstad"))
-    except (json.JSONDecodeError, KeyError) as exc:
-        raise FetchError(f"{marker}: unreadable fetch record ({exc}); delete {folder} and fetch again") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise DataFormatError(f"{marker}: unreadable fetch record ({type(exc).__name__}: {exc}); remove {folder} and "
+                              "run `parkstad fetch` again") from exc
 
 
 def verify_raw(raw: RawDataset) -> None:

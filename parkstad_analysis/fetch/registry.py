@@ -20,6 +20,12 @@ FORMATS = (
     "csv-code-names", "geojson", "topojson", "wijkbuurtkaart-zip",
 )
 Format = Literal[FORMATS]  # type: ignore[valid-type]
+#: What a dataset can feed: a processed table, or an input of the build (boundaries, labels, names); ``context``
+#: (notes pages read) and ``none`` stay in data/raw. An unknown value is refused when the registry is read, so a
+#: dataset cannot silently drop out of a build (tests/tables checks the build reads each of these).
+FEEDS = ("kwb", "benefits", "education", "income", "cars", "geometry", "labels", "region_names", "gemeente_names",
+         "context", "none")
+Feeds = Literal[FEEDS]  # type: ignore[valid-type]
 #: Which source wins when two hold the same figure, most authoritative first.
 AUTHORITIES = ("cbs-odata", "cbs-export", "third-party")
 #: A mirror sum that is not pinned: only for the wijk- en buurtkaart, which CBS re-issues in versions.
@@ -55,7 +61,7 @@ class Dataset(Strict):
     title: str
     source: Literal["odata", "url", "mirror"]
     format: Format
-    feeds: str
+    feeds: Feeds
     period: str
     table_id: str | None = pydantic.Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")
     title_pattern: str | None = None

@@ -17,10 +17,12 @@ from .pool import (
     NotebookTask,
     TaskResult,
     job_limit,
+    job_limits,
     run_notebooks,
     start_fork_server,
     stop_descendants,
+    stop_processes,
 )
 
-__all__ = ["FORK", "Interrupted", "KernelSetup", "NotebookTask", "TaskResult", "job_limit", "run_notebooks",
-           "start_fork_server", "stop_descendants"]
+__all__ = ["FORK", "Interrupted", "KernelSetup", "NotebookTask", "TaskResult", "job_limit", "job_limits",
+           "run_notebooks", "start_fork_server", "stop_descendants", "stop_processes"]

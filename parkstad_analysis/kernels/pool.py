@@ -38,7 +38,7 @@ from typing import Any
 
 import psutil
 
-from ..errors import ConfigError, ParkstadError
+from ..errors import ConfigError, ParkstadError, RunFailed
 
 #: Memory one worker with its kernel takes at its peak, with room to spare (``make benchmark`` measures it).
 JOB_MEMORY = 450 * 2**20
@@ -100,20 +100,43 @@ class KernelSetup:
     after: Callable[[Any, NotebookTask], None] | None = None
 
 
+def job_limits() -> tuple[int, int]:
+    """How many jobs this machine's cores (two per core) and its available memory (a kernel each) allow."""
+    return 2 * (os.cpu_count() or 1), int(psutil.virtual_memory().available // JOB_MEMORY)
+
+
 def job_limit() -> int:
-    """The most jobs this machine can run at once: its cores, and the memory available for a kernel each."""
-    by_memory = int(psutil.virtual_memory().available // JOB_MEMORY)
-    return max(1, min(2 * (os.cpu_count() or 1), by_memory))
+    """The most jobs this machine can run at once: the lower of :func:`job_limits`, at least one."""
+    return max(1, min(job_limits()))
+
+
+def _running(process: psutil.Process) -> bool:
+    """Alive and not a zombie: a killed grandchild stays a zombie until its own parent reaps it, and waiting for
+    it to vanish would wait for that parent (psutil can wait only for this process's own children)."""
+    with contextlib.suppress(psutil.Error):
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    return False
+
+
+def stop_processes(processes: list[psutil.Process], seconds: float = 2.0) -> None:
+    """Kill ``processes`` and everything below them, all at once, and wait (``seconds`` at most) until none runs."""
+    everyone = []
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            everyone += process.children(recursive=True)  # before the kill: orphans are hard to find afterwards
+        everyone.append(process)
+    for process in everyone:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    deadline = time.monotonic() + seconds
+    while any(map(_running, everyone)) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def stop_descendants(process: psutil.Process) -> None:
-    """Kill every process below ``process`` (kernels, their helpers)."""
+    """Kill every process below ``process`` (kernels, their helpers), at once."""
     with contextlib.suppress(psutil.Error):
-        children = process.children(recursive=True)
-        for child in children:
-            with contextlib.suppress(psutil.Error):
-                child.kill()
-        psutil.wait_procs(children, timeout=5)
+        stop_processes(process.children())
 
 
 #: Workers and kernels are forked where the system can (not on Windows).
@@ -247,13 +270,14 @@ def _on_signals(handler: Callable[[int], None]):
 
 
 def _stop_pool(pool: futures.ProcessPoolExecutor) -> None:
-    """Cancel what is queued and stop every worker with its kernel now."""
+    """Cancel what is queued and stop every worker with its kernel now: all of them at once, not one after another."""
     workers = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
+    found = []
     for worker in workers:
         with contextlib.suppress(psutil.Error):
-            stop_descendants(psutil.Process(worker.pid))
-            worker.kill()
+            found.append(psutil.Process(worker.pid))
+    stop_processes(found)
 
 
 def _collect(done, results: list[TaskResult], on_done: Callable[[TaskResult], None] | None) -> None:
@@ -295,6 +319,8 @@ def run_notebooks(tasks: list[NotebookTask], workers: int, env: dict, setup: Ker
     ------
     Interrupted
         On SIGINT or SIGTERM: queued tasks are cancelled and running kernels stopped first.
+    RunFailed
+        When a worker process or the fork server died (killed from outside, out of memory).
     """
     if scheduler:
         return _run_on_dask(tasks, setup, env, on_done, scheduler)
@@ -309,6 +335,9 @@ def run_notebooks(tasks: list[NotebookTask], workers: int, env: dict, setup: Ker
             while pending and not received:
                 done, pending = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
                 _collect(done, results, on_done)
+        except futures.process.BrokenProcessPool as exc:  # a worker or the fork server killed from outside
+            raise RunFailed(f"the notebooks stopped: a worker process or the fork server died ({exc}); "
+                            f"{len(results)} of {len(tasks)} notebooks had finished") from None
         finally:
             if received or pending:
                 _stop_pool(pool)

@@ -8,6 +8,7 @@ title, unit, definition and source table.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -105,7 +106,10 @@ def write_workbook(run_dir: Path, pages: dict[str, str], store: ProcessedStore) 
         listing.append({"Blad": name, "Pagina": pages.get(job, job), "Tabel": table,
                         "CSV": path.relative_to(run_dir).as_posix()})
     target = run_dir / WORKBOOK
-    with atomic_path(target) as partial, pd.ExcelWriter(partial, engine="openpyxl") as writer:
+    # made in memory, then written in one step: on a full disk the error names the file, and no half-closed zip
+    # archive is left to fail again (with a stray traceback) when it is collected
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         front = pd.DataFrame.from_records(listing)
         front.to_excel(writer, sheet_name="overzicht", index=False)
         for name, frame in sheets.items():
@@ -116,4 +120,6 @@ def write_workbook(run_dir: Path, pages: dict[str, str], store: ProcessedStore) 
                 width = max(len(str(cell.value or "")) for cell in column[:200])
                 sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 70)
             sheet.freeze_panes = "A2"
+    with atomic_path(target) as partial:
+        partial.write_bytes(buffer.getvalue())
     return target

@@ -55,6 +55,8 @@ def staged(processed_dir: Path) -> Iterator[tuple[str, Path]]:
     root = processed_dir / GENERATIONS
     root.mkdir(parents=True, exist_ok=True)
     sweep(root, STAGING)  # left by a build that was killed
+    for partial in processed_dir.glob(f".{POINTER}.*.partial"):  # a build killed while it switched CURRENT
+        partial.unlink(missing_ok=True)
     generation = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(2)
     staging = Path(tempfile.mkdtemp(prefix=owned_name(STAGING, generation), dir=root))
     try:
@@ -87,6 +89,7 @@ def pinned(processed_dir: Path, owner: str, generation: str | None = None) -> It
         yield None
         return
     pin = processed_dir / PINS / f"{owner}.json"
+    _pinned_generations(processed_dir)  # and sweeps the pins of reports that were killed
     try:
         write_json(pin, {"generation": generation, "pid": os.getpid()})
     except OSError as exc:

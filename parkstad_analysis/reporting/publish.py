@@ -7,9 +7,9 @@ that works on every platform).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import re
 import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,6 +25,8 @@ from ..vocabulary.areas import get_area
 from .plan import NOTEBOOKS, Job
 
 INCOMPLETE = ".incomplete"
+#: A run's folder name: its start in UTC and four hex digits.
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{4}")
 MANIFEST = "manifest.json"
 VERSIONED = ("parkstad-analysis", "pandas", "geopandas", "matplotlib", "mapclassify", "papermill", "nbconvert")
 
@@ -72,14 +74,30 @@ def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_d
     write_text(run_dir / "index.html", html)
 
 
+def pointer_problem(reports_dir: Path, name: str) -> str | None:
+    """Why ``reports/<name>`` cannot be moved (something other than a pointer is there); checked before a run."""
+    target = reports_dir / name
+    if target.is_symlink() or not target.exists():
+        return None
+    kind = "folder" if target.is_dir() else "file"
+    return (f"{target}: a {kind} where the pointer {name!r} (a symbolic link to the newest run) belongs; move it "
+            "away, or name the run differently with --name")
+
+
 def point_latest(reports_dir: Path, run_dir: Path, name: str = "latest") -> None:
     """Move the pointer ``reports/<name>`` to ``run_dir`` atomically, one run at a time."""
     with FileLock(reports_dir / ".pointers.lock"):
+        # links of this pointer left by a command killed between making one and moving it (we hold the lock)
+        for stale in reports_dir.glob(f".{name}-*"):
+            if stale.is_symlink() and RUN_ID.fullmatch(stale.name.removeprefix(f".{name}-")):
+                stale.unlink()
         link = reports_dir / f".{name}-{run_dir.name}"
-        with contextlib.suppress(FileNotFoundError):
-            link.unlink()
         link.symlink_to(run_dir.name)
-        os.replace(link, reports_dir / name)
+        try:
+            os.replace(link, reports_dir / name)
+        except OSError:
+            link.unlink()
+            raise
 
 
 def pointers(reports_dir: Path) -> dict[str, Path]:

@@ -28,9 +28,18 @@ from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without
 
 from ..atomic import write_text
 from ..config import FIGURE_FORMATS_ENV, Settings
-from ..errors import ConfigError, FetchError
+from ..errors import ConfigError, DataFormatError, FetchError, RunFailed
 from ..fetch.raw import SOURCE_FILE
-from ..kernels import Interrupted, KernelSetup, NotebookTask, TaskResult, job_limit, run_notebooks, start_fork_server
+from ..kernels import (
+    Interrupted,
+    KernelSetup,
+    NotebookTask,
+    TaskResult,
+    job_limit,
+    job_limits,
+    run_notebooks,
+    start_fork_server,
+)
 from ..processed import ProcessedStore
 from ..processed.generations import GENERATION_ENV, pinned
 from .html import write_page
@@ -41,6 +50,7 @@ from .publish import (
     package_versions,
     page_title,
     point_latest,
+    pointer_problem,
     prune_incomplete,
     prune_runs,
     write_index,
@@ -150,8 +160,22 @@ class _FrontMatter(threading.Thread):
 
 
 def _raw_checksums(settings: Settings) -> dict[str, dict[str, str]]:
-    """Dataset id → file → sha256 of every fetched dataset, as recorded at fetch time."""
-    return {p.parent.name: json.loads(p.read_text("utf-8"))["files"] for p in sorted(settings.raw_dir.glob(f"*/{SOURCE_FILE}"))}
+    """Dataset id → file → sha256 of every fetched dataset, as recorded at fetch time (read before a run starts:
+    a damaged record stops the report before its notebooks run, not after).
+
+    Raises
+    ------
+    DataFormatError
+        For a fetch record that is not a readable JSON file.
+    """
+    found = {}
+    for record in sorted(settings.raw_dir.glob(f"*/{SOURCE_FILE}")):
+        try:
+            found[record.parent.name] = dict(json.loads(record.read_text("utf-8"))["files"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DataFormatError(f"{record}: unreadable fetch record ({type(exc).__name__}: {exc}); remove "
+                                  f"{record.parent} and run `parkstad fetch` again") from None
+    return found
 
 
 def workers_for(jobs: int | None, matrix: list[Job]) -> tuple[int, list[str]]:
@@ -169,8 +193,10 @@ def workers_for(jobs: int | None, matrix: list[Job]) -> tuple[int, list[str]]:
     workers = max(1, min(wanted, limit, len(matrix)))
     notes = []
     if jobs and jobs > limit:
-        notes.append(f"--jobs {jobs} lowered to {limit}: each notebook with its kernel needs about 450 MiB, and this "
-                     f"machine has memory for {limit} at once")
+        cores, memory = job_limits()
+        why = (f"this machine has {os.cpu_count()} cores and runs at most two notebooks per core" if cores <= memory
+               else f"each notebook with its kernel needs about 450 MiB, and this machine has memory for {memory}")
+        notes.append(f"--jobs {jobs} lowered to {limit}: {why}")
     return workers, notes
 
 
@@ -186,7 +212,7 @@ def pointer_name(name: str | None, areas, years, notebooks, indicators, classifi
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,60}", name) or name in (".", ".."):
             raise ConfigError(f"--name {name!r}: expected letters, digits, '-', '_' or '.' (a folder name)")
         return name
-    parts = [*(notebooks or []), *(areas or []), *map(str, years or []), *(indicators or [])]
+    parts = list(dict.fromkeys([*(notebooks or []), *(areas or []), *map(str, years or []), *(indicators or [])]))
     if classification != "quantiles":
         parts.append(classification)
     if breaks:
@@ -244,6 +270,9 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         raise FetchError(f"{settings.processed_dir}: no processed data; run `parkstad fetch` and `parkstad build` first")
     matrix = plan(settings, areas, years, notebooks, indicators, classification, breaks)
     pointer = pointer_name(name, areas, years, notebooks, indicators, classification, breaks)
+    if problem := pointer_problem(settings.reports_dir, pointer):  # found now, not after the whole matrix ran
+        raise ConfigError(problem)
+    raw = _raw_checksums(settings)
     workers, notes = workers_for(jobs, matrix)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
     with pinned(settings.processed_dir, f"report-{run_id}", store.generation) as generation:
@@ -265,9 +294,9 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         front.start()
         try:
             results = _run(settings, run_dir, matrix, workers, generation, progress, pdf, scheduler)
-        except Interrupted as exc:
-            write_manifest(run_dir, {**base, "outcome": "interrupted", "reason": str(exc),
-                                     "finished": datetime.now(UTC).isoformat()})
+        except (Interrupted, RunFailed) as exc:  # the run says how it ended, also when it could not finish
+            write_manifest(run_dir, {**base, "outcome": "interrupted" if isinstance(exc, Interrupted) else "failed",
+                                     "reason": str(exc), "finished": datetime.now(UTC).isoformat()})
             raise
         outcome = "success" if all(r.ok for r in results) else "failed"
         overview, overview_error = front.finish(results)
@@ -276,7 +305,7 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         write_manifest(run_dir, {
             **base, "finished": datetime.now(UTC).isoformat(), "outcome": outcome,
             "notebooks": [{**asdict(job), **asdict(result)} for job, result in zip(matrix, results, strict=True)],
-            "data": store.checksums(), "raw": _raw_checksums(settings), "versions": package_versions(),
+            "data": store.checksums(), "raw": raw, "versions": package_versions(),
         })
         write_index(run_id, matrix, results, run_dir, overview)
         (run_dir / INCOMPLETE).unlink()

@@ -95,6 +95,10 @@ class Area:
         return tuple(dict.fromkeys("WK" + c[2:8] for c in self.codes))
 
 
+#: An area's key: it becomes part of page, figure and pointer names, so a plain name only.
+AREA_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
 @cache
 def load_areas() -> dict[str, Area]:
     """Every area of ``areas.toml`` plus one area per gemeente of ``gemeenten.toml``.
@@ -120,6 +124,9 @@ def parse_areas(document: dict, where: str) -> dict[str, Area]:
     builtin = _gemeente_areas()
     areas = {}
     for name, entry_document in document.items():
+        if not AREA_NAME.fullmatch(name):  # it names files and folders of a report: never a path
+            raise ConfigError(f"{where}: area key {name!r}: expected a plain name of lowercase letters, digits and "
+                              "underscores, starting with a letter (such as 'heerlen_noord')")
         if name in builtin:
             raise ConfigError(f"{where}: area {name!r} has the name of gemeente {builtin[name].title}; choose another name")
         if not isinstance(entry_document, dict):

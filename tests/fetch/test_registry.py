@@ -77,3 +77,8 @@ def test_a_registry_file_with_errors_is_refused_with_its_name(tmp_path):
     partial.write_text("[kwb_2019]\ntitle = 'x'\n")
     with pytest.raises(ConfigError, match="lacks source, format, feeds, period"):
         load_registry(partial)
+    # a dataset feeding a table the build does not know would silently drop out of every build
+    partial.write_text("[kwb_2019]\ntitle = 'x'\nsource = 'mirror'\nformat = 'csv'\nfeeds = 'kwbb'\nperiod = '2019'\n"
+                       "mirror = { path = 'a.csv', format = 'csv', sha256 = '" + "0" * 64 + "' }\n")
+    with pytest.raises(ConfigError, match="partial.toml: dataset 'kwb_2019' has feeds 'kwbb'; expected one of 'kwb'"):
+        load_registry(partial)

@@ -162,3 +162,20 @@ def test_a_raw_copy_from_an_older_registry_is_refused(project, shared):
         build(project)
     with pytest.raises(FetchError, match="kwb_2019 was fetched as 'statline-csv'.*remove that folder and fetch again"):
         fetch(["kwb_2019"], project, progress=False)
+
+
+def test_the_build_reads_every_feed_the_registry_allows(project, monkeypatch):
+    from parkstad_analysis.fetch.registry import FEEDS
+    from parkstad_analysis.tables import context
+
+    asked: set[str] = set()
+    real = context.datasets_feeding
+
+    def noting(table, registry=None):  # the real lookup, noting which feeds the build asks for
+        asked.add(table)
+        return real(table, registry)
+
+    monkeypatch.setattr(context, "datasets_feeding", noting)
+    fetch(["kwb_2019_statline"], project, progress=False)
+    build(project)
+    assert asked == set(FEEDS) - {"context", "none"}  # kept in data/raw only: read by pages, or not at all
