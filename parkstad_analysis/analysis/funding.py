@@ -12,12 +12,14 @@ import pandas as pd
 from ..dutch import dutch_list
 from ..errors import UnknownNameError
 from ..vocabulary.areas import Area, as_area, get_area, split_areas
+from ..vocabulary.regions import gemeente_names
 from .aggregate import rate, sum_counts
 from .indicators import known_inhabitants
 
 __all__ = [
     "BASE_QUARTER", "RELEASE_CONTRIBUTION_EUR", "RELEASE_TOTAL_COST_EUR", "SPLIT_RULE", "area_allocation",
-    "co_financing", "participation_sources", "per_project", "ranking", "recipients_trend", "totals_by", "totals_by_area"
+    "co_financing", "participation_sources", "per_project", "ranking", "reach", "recipients_trend", "totals_by",
+    "totals_by_area", "with_total"
 ]
 
 #: Totals stated in (or implied by) the press release.
@@ -25,22 +27,62 @@ RELEASE_CONTRIBUTION_EUR = 501_030
 RELEASE_TOTAL_COST_EUR = 2_226_344  # "ruim 2,2 miljoen"
 
 
+def reach(areas: str) -> str:
+    """Where a project works, as a reader says it: ``heel Parkstad``, or its focus areas and their gemeente."""
+    names = split_areas(areas)
+    if names == ["parkstad"]:
+        return "heel Parkstad"
+    by_gemeente: dict[str, list[str]] = {}
+    for name in names:
+        area = get_area(name)
+        by_gemeente.setdefault(gemeente_names().get(area.gemeente, ""), []).append(area.title)
+    return "; ".join(f"{dutch_list(titles)} in {gemeente}" if gemeente else dutch_list(titles)
+                     for gemeente, titles in by_gemeente.items())
+
+
+def _shares(table: pd.DataFrame) -> pd.DataFrame:
+    """The Regio Deal's share of the total cost, as a fraction and as a percentage (what a page shows)."""
+    table["contribution_share"] = table["regio_deal_contribution_eur"] / table["total_cost_eur"]
+    table["contribution_pct"] = 100 * table["contribution_share"]
+    return table
+
+
 def co_financing(projects: pd.DataFrame) -> pd.DataFrame:
-    """Per project: contribution, total cost, contribution share and co-financing by others."""
-    out = projects[["project_id", "project", "gemeente", "track", "total_cost_eur", "regio_deal_contribution_eur"]].copy()
-    out["contribution_share"] = out["regio_deal_contribution_eur"] / out["total_cost_eur"]
+    """Per project: target group, reach, contribution, total cost, contribution share (and %) and co-financing."""
+    out = projects[["project_id", "project", "gemeente", "track", "target_group", "total_cost_eur",
+                    "regio_deal_contribution_eur"]].copy()
+    out.insert(5, "reach", projects["areas"].map(reach))
+    out = _shares(out)
     out["co_financing_eur"] = out["total_cost_eur"] - out["regio_deal_contribution_eur"]
     return out
 
 
 def totals_by(projects: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Sum of contributions and total cost per ``gemeente`` or ``track``."""
+    """Sum of contributions and total cost per ``gemeente`` or ``track``, with the share (and %) of each."""
     if column not in ("gemeente", "track"):
         raise UnknownNameError("grouping", column, ["gemeente", "track"])
     grouped = projects.groupby(column)[["regio_deal_contribution_eur", "total_cost_eur"]].sum()
     grouped["projects"] = projects.groupby(column).size()
-    grouped["contribution_share"] = grouped["regio_deal_contribution_eur"] / grouped["total_cost_eur"]
+    grouped = _shares(grouped)
     return grouped.sort_values("regio_deal_contribution_eur", ascending=False).reset_index()
+
+
+def with_total(table: pd.DataFrame, label_column: str, label: str = "Totaal") -> pd.DataFrame:
+    """The table with a totals row at the bottom, as a programme office publishes it.
+
+    Money columns (``*_eur``) and ``projects`` are summed; the Regio Deal's share is recomputed
+    from the sums (€ 501.030 of € 2.226.344 is 22,5 %, not a sum or mean of the rows' shares);
+    other columns are left blank (``""``) in that row.
+    """
+    summed = [c for c in table.columns if c.endswith("_eur") or c == "projects"]
+    # blank, not missing: a page would show "." (a missing figure) where a total has no meaning
+    total: dict[str, object] = dict.fromkeys(table.columns, "")
+    total |= {column: table[column].sum() for column in summed} | {label_column: label}
+    if {"regio_deal_contribution_eur", "total_cost_eur"} <= set(summed):
+        total["contribution_share"] = total["regio_deal_contribution_eur"] / total["total_cost_eur"]
+        total["contribution_pct"] = 100 * total["contribution_share"]
+    return pd.concat([table.astype({c: object for c in table.columns if c not in total or total[c] == ""}),
+                      pd.DataFrame([total])], ignore_index=True)
 
 
 #: The quarter the projects started in: the press release is of 17 December 2020.
@@ -88,7 +130,8 @@ def area_allocation(projects: pd.DataFrame, benefits: pd.DataFrame, quarter: str
             else:
                 share, rule = 1 / len(names), "gelijk (geen inwonertallen voor alle gebieden)"
             records.append({"project_id": project.project_id, "project": project.project, "area": name,
-                            "area_title": get_area(name).title, "share": share, "split_rule": rule,
+                            "area_title": get_area(name).title, "share": share, "share_pct": 100 * share,
+                            "split_rule": rule,
                             "contribution_eur": project.regio_deal_contribution_eur * share,
                             "total_cost_eur": project.total_cost_eur * share,
                             "bijstand_recipients": base[name][0], "inhabitants_15_plus": base[name][1]})

@@ -1,7 +1,8 @@
 """HTML blocks for pages, in Dutch: key figures, tables and notes, from jinja templates.
 
 Numbers are written as Dutch readers write them (``53.205``, ``59,7``); a missing value
-is shown as "–" with a footnote saying why; every block names its period and source.
+is shown as "." (CBS's sign for a missing figure) with the legend saying why; every block names its period and
+source.
 Each table shown can be written as CSV beside the report, and the page links to it.
 """
 
@@ -28,7 +29,8 @@ def export_csv(frame: pd.DataFrame, table_dir: str | Path | None, name: str) -> 
 
 
 def table_html(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], caption: str, source: str,
-               footnotes: list[str] | None = None, link: str | None = None, numeric: list[str] | None = None) -> str:
+               footnotes: list[str] | None = None, link: str | None = None, numeric: list[str] | None = None,
+               total: bool = False) -> str:
     """A table block: the chosen columns with Dutch headers and numbers, a caption, footnotes and its source.
 
     Parameters
@@ -38,6 +40,8 @@ def table_html(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], 
         overrides the decimals of the numeric columns per row (counts beside shares).
     numeric : list, optional
         Text columns that hold numbers already written out (aligned right like numbers).
+    total : bool
+        The last row is a totals row (set apart at the foot of the table).
     """
     right = set(numeric or ())
     rows = []
@@ -50,12 +54,13 @@ def table_html(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], 
             text = (MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)) \
                 if decimals is None else nl_number(value, decimals)
             cells.append({"text": text, "numeric": decimals is not None or column in right,
-                          "missing": text.startswith(MISSING)})
+                          "missing": text == MISSING})
         rows.append(cells)
     headers = [{"text": label, "numeric": decimals is not None or column in right}
                for column, (label, decimals) in columns.items()]
     any_missing = any(cell["missing"] for row in rows for cell in row)
-    return render("blocks/table.html.j2", caption=caption, headers=headers, rows=rows, source=source,
+    foot = [rows.pop()] if total and rows else []
+    return render("blocks/table.html.j2", caption=caption, headers=headers, rows=rows, foot=foot, source=source,
                   footnotes=footnotes or [], missing=any_missing, link=link)
 
 

@@ -127,17 +127,20 @@ def show_key_figures(figures: list, title: str = "Kerncijfers") -> None:
 
 
 def show_table(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], *, caption: str, source: str,
-               name: str, table_dir: str | Path | None = None, footnotes: list[str] | None = None) -> None:
+               name: str, table_dir: str | Path | None = None, footnotes: list[str] | None = None,
+               total: bool = False) -> None:
     """Show a table with Dutch headers and numbers and, when ``table_dir`` is set, write it as CSV and link it.
 
     Parameters
     ----------
     columns : dict
         Column → (Dutch header, decimals, or ``None`` for text), in the order shown.
+    total : bool
+        The last row is a totals row (``analysis.funding.with_total``): set apart on the page, kept in the CSV.
     """
     shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()})
     link = export_csv(shown, table_dir, name)
-    _html(table_html(frame, columns, caption, source, footnotes, link))
+    _html(table_html(frame, columns, caption, source, footnotes, link, total=total))
 
 
 def show_note(text: str, kind: str = "note") -> None:

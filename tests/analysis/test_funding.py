@@ -23,6 +23,22 @@ def test_sums_match_the_press_release(projects):
     assert projects["total_cost_eur"].sum() == funding.RELEASE_TOTAL_COST_EUR == 2_226_344
 
 
+def test_tables_carry_a_totals_row_percentages_target_groups_and_reach(projects):
+    table = funding.with_total(funding.co_financing(projects), "project")
+    total = table.iloc[-1]
+    assert total["project"] == "Totaal" and len(table) == 6
+    assert total["regio_deal_contribution_eur"] == 501_030 and total["total_cost_eur"] == 2_226_344
+    assert total["contribution_pct"] == pytest.approx(100 * 501_030 / 2_226_344)  # 22,5 %: from the sums
+    assert round(total["contribution_pct"], 1) == 22.5
+    rows = table.iloc[:-1].set_index("project_id")
+    assert rows.at[3, "contribution_pct"] == pytest.approx(100 / 6)
+    assert rows.at[3, "target_group"] == "werkloze jongeren tot 27 jaar"
+    assert rows.at[3, "reach"] == "Hoensbroek en GMS (Grasbroek, Musschemig, Schandelen) in Heerlen"
+    assert rows.at[2, "reach"] == "heel Parkstad"
+    by_track = funding.with_total(funding.totals_by(projects, "track"), "track").set_index("track")
+    assert by_track.at["Totaal", "projects"] == 5 and by_track.at["Totaal", "regio_deal_contribution_eur"] == 501_030
+
+
 def test_each_project_as_in_the_release(projects):
     money = projects.set_index("project")[["total_cost_eur", "regio_deal_contribution_eur"]]
     assert money.loc["Werk in de Wijk"].tolist() == [900_000, 150_000]
