@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..vocabulary.areas import Area, as_area, comparison_areas
+from ..vocabulary.areas import Area, alternatives, as_area, comparison_areas
 from ..vocabulary.indicators import load_vocabulary, nearest_first
 from .aggregate import rate, sum_counts, weighted_percentage
 from .indicators import age_shares, income, participation
@@ -22,7 +22,8 @@ from .provenance import describe_sources, figure_sources
 
 __all__ = [
     "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "AreaFigure", "KeyFigures", "area_figure", "best_figure", "comparison",
-    "complete_enough", "inhabitants_by_year", "key_figures", "map_choices", "profile_quarter", "surroundings_for",
+    "complete_enough", "definitions_compared", "inhabitants_by_year", "key_figures", "map_choices", "profile_quarter",
+    "surroundings_for",
     "trend_series"
 ]
 
@@ -264,6 +265,37 @@ def comparison(tables: dict[str, pd.DataFrame], area: Area | str, year: int, qua
 #: What a profile maps when no indicators are asked for, in order of preference.
 MAP_CANDIDATES = ("bijstand_per_1000", "nettoarbeidsparticipatie", "gemiddeld_inkomen_per_inwoner",
                   "huish_onder_of_rond_sociaal_minimum", "aantal_inwoners")
+
+
+#: What a profile prints for each definition of its area: the size, and the benefit rate now and at the start.
+DEFINITION_FIGURES = (("aantal_inwoners", "Inwoners", "aantal"),
+                      ("bijstand_per_1000", "Personen met bijstand", "per 1.000 inwoners 15+"))
+
+
+def definitions_compared(tables: dict[str, pd.DataFrame], area: Area | str, year: int,
+                         quarters: list[str]) -> pd.DataFrame:
+    """The area's key figures beside those of its other documented definitions (:func:`vocabulary.areas.alternatives`).
+
+    One row per definition: its title, the number of regions, inhabitants in ``year`` and persons with bijstand
+    per 1.000 inhabitants 15+ in each of ``quarters`` (the profile's and the latest), computed as every profile
+    figure is. Empty when the area has no other definition.
+    """
+    area = as_area(area)
+    others = alternatives(area)
+    if not others:
+        return pd.DataFrame()
+    records = []
+    for definition in [area, *others]:
+        row: dict[str, object] = {"area": definition.name, "title": definition.title, "regions": len(definition.codes),
+                                  "definition": definition.definition}
+        inhabitants = best_figure(tables, definition, "aantal_inwoners", year, quarters[0])
+        row["inhabitants"] = inhabitants.value if inhabitants else np.nan
+        row["inhabitants_year"] = inhabitants.period if inhabitants else ""
+        for quarter in quarters:
+            rate = area_figure(tables, definition, "bijstand_per_1000", quarter)
+            row[f"bijstand_per_1000_{quarter}"] = rate.value if complete_enough(rate) else np.nan
+        records.append(row)
+    return pd.DataFrame.from_records(records)
 
 
 def profile_quarter(benefits: pd.DataFrame, year: int) -> str:

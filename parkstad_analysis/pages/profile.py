@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.profile import comparison
-from ..dutch import decimals_for
+from ..analysis.profile import comparison, definitions_compared
+from ..dutch import decimals_for, nl_number
 from ..vocabulary.areas import Area, as_area, comparison_areas
 from ..vocabulary.indicators import load_vocabulary
 
-__all__ = ["comparison_display", "missing_maps_note", "sources_text"]
+__all__ = ["comparison_display", "definitions_display", "missing_maps_note", "sources_text"]
 
 
 def missing_maps_note(missing: list[tuple[str, str]]) -> str:
@@ -39,6 +39,29 @@ def comparison_display(tables: dict[str, pd.DataFrame], area: Area | str, year: 
     columns |= {"mark": ("Noot", None)}
     footnotes = [f"{i}. {text}" for i, text in enumerate(notes, start=1)]
     return table, columns, footnotes
+
+
+def definitions_display(tables: dict[str, pd.DataFrame], area: Area | str, year: int, quarter: str,
+                        ) -> tuple[pd.DataFrame, dict[str, tuple[str, int | None]], str]:
+    """The area beside its other documented definitions, as a page shows it: the table (empty when there is
+    none), its columns, and one sentence on what the difference means or that there is one definition only."""
+    area = as_area(area)
+    latest = sorted(tables["benefits"]["period"].dropna().unique())[-1]
+    quarters = list(dict.fromkeys([quarter, latest]))
+    table = definitions_compared(tables, area, year, quarters)
+    if table.empty:
+        return table, {}, f"Voor {area.title} is één afbakening vastgelegd: {area.definition}"
+    columns = {"title": ("Afbakening", None), "regions": ("Aantal gebieden", 0),
+               "inhabitants": (f"Inwoners {table['inhabitants_year'].iloc[0]}", 0)}
+    columns |= {f"bijstand_per_1000_{q}": (f"Bijstand per 1.000 inwoners 15+ {q}", 1) for q in quarters}
+    chosen, other = table.iloc[0], table.iloc[1]
+    last = f"bijstand_per_1000_{quarters[-1]}"
+    sentence = (f"Deze pagina gebruikt de afbakening {chosen['title']}. Met de afbakening {other['title']} "
+                f"({other['definition'][0].lower()}{other['definition'][1:].rstrip('.')}) zijn er "
+                f"{nl_number(other['inhabitants'], 0)} in plaats van {nl_number(chosen['inhabitants'], 0)} inwoners "
+                f"({chosen['inhabitants_year']}) en {nl_number(other[last], 1)} in plaats van {nl_number(chosen[last], 1)} "
+                f"personen met bijstand per 1.000 inwoners van 15 jaar en ouder ({quarters[-1]}).")
+    return table, columns, sentence
 
 
 def sources_text(table: pd.DataFrame) -> str:

@@ -34,6 +34,7 @@ class AreaEntry(Strict):
     definition: str
     source: str
     focus: int | None = pydantic.Field(default=None, ge=1)
+    alternative_of: str | None = None
 
     @pydantic.model_validator(mode="after")
     def _codes_fit_the_level(self) -> AreaEntry:
@@ -67,6 +68,8 @@ class Area:
     all_gemeenten: bool = False
     #: For a gemeente formed by a merger: the gemeenten it was before ``boundaries[0]``.
     predecessors: tuple[str, ...] = ()
+    #: The focus area this is another documented definition of (see :func:`alternatives`).
+    alternative_of: str | None = None
 
     def codes_for(self, year: int | None = None) -> tuple[str, ...]:
         """Codes of the area in the boundaries of ``year``.
@@ -135,7 +138,11 @@ def parse_areas(document: dict, where: str) -> dict[str, Area]:
         codes = tuple(parkstad_gemeenten(entry.boundaries[1])) if entry.all_gemeenten else entry.codes
         areas[name] = Area(name=name, title=entry.title, level=entry.level, codes=codes, boundaries=entry.boundaries,
                            gemeente=entry.gemeente, definition=entry.definition, source=entry.source,
-                           focus=entry.focus, all_gemeenten=entry.all_gemeenten)
+                           focus=entry.focus, all_gemeenten=entry.all_gemeenten, alternative_of=entry.alternative_of)
+    for area in areas.values():
+        if area.alternative_of is not None and area.alternative_of not in areas:
+            raise ConfigError(f"{where}: area {area.name!r} is an alternative_of {area.alternative_of!r}, which is not "
+                              f"an area of this file (expected one of {', '.join(sorted(areas))})")
     return areas | builtin
 
 
@@ -164,6 +171,11 @@ def as_area(area: Area | str) -> Area:
     """``area`` itself, or the area of that name: functions that take an area accept either, and look up a name
     once, at the edge."""
     return area if isinstance(area, Area) else get_area(area)
+
+
+def alternatives(area: Area) -> list[Area]:
+    """The other documented definitions of an area (GMS with Hoppersgraaf, Heerlen-Noord with Molenberg)."""
+    return [other for other in load_areas().values() if other.alternative_of == area.name]
 
 
 def focus_areas() -> list[str]:

@@ -106,3 +106,18 @@ def test_benefit_rates_for_every_region_with_the_gemeente_alongside(tables):
     to_aow = indicators.benefit_rates_by_region(tables["benefits"], "ww", base="inwoners_15_tot_aow")
     heerlen = to_aow[(to_aow["region_code"] == "GM0917") & (to_aow["period"] == "2022Q3")].iloc[0]
     assert heerlen["rate"] == pytest.approx(1000 * 780 / 56940)
+
+
+def test_an_area_is_shown_beside_its_other_documented_definition(tables):
+    from parkstad_analysis.analysis.profile import definitions_compared
+
+    # GMS with Hoppersgraaf (BU09173103): 3.900 + 1.060 inhabitants in 2019 (CBS 84583NED); bijstand per 1.000
+    # inhabitants 15+ in 2024Q1 summed from the four buurt rows, as every profile figure of a buurt area is
+    table = definitions_compared(tables, "gms", 2019, ["2019Q4", "2024Q1"]).set_index("area")
+    assert list(table.index) == ["gms", "gms_met_hoppersgraaf"]
+    assert table.at["gms", "inhabitants"] == 3_900 and table.at["gms_met_hoppersgraaf", "inhabitants"] == 4_960
+    assert round(table.at["gms", "bijstand_per_1000_2024Q1"], 1) == 47.3
+    assert round(table.at["gms_met_hoppersgraaf", "bijstand_per_1000_2024Q1"], 1) == 59.3
+    molenberg = definitions_compared(tables, "heerlen_noord", 2019, ["2019Q4"]).set_index("area")
+    assert molenberg.at["heerlen_noord_met_molenberg", "inhabitants"] == 57_565  # as areas.toml's source says
+    assert definitions_compared(tables, "hoensbroek", 2019, ["2019Q4"]).empty
