@@ -1,22 +1,26 @@
 """Numbers as Dutch readers and CBS write them, one formatter for pages, maps, charts and exports alike.
 
-``53.205`` (a thousands dot), ``58,8`` (a decimal comma), "–" for a missing value; counts with no
-decimals, shares, rates and means with one.
+``53.205`` (a thousands dot), ``58,8`` (a decimal comma), "." for a missing value; counts with no
+decimals, shares, rates and means with one. The signs follow CBS's *verklaring van tekens*: "." means the
+figure is missing, "–" means nihil (zero), "x" means secret; a Dutch statistics reader reads "–" as zero, so
+it is never used for a missing figure (:data:`SIGNS` is the legend every page and export carries).
 """
 
 from __future__ import annotations
 
 import math
 
-#: What a page, map or table shows for a missing value.
-MISSING = "–"
+#: What a page, map or table shows for a missing value (CBS: "gegevens ontbreken").
+MISSING = "."
+#: CBS's verklaring van tekens, as far as the pages use it: the legend under tables and pages.
+SIGNS = "Verklaring van tekens (CBS): . = gegevens ontbreken; – = nihil (nul); x = geheim."
 
 
 def nl_number(value: object, decimals: int = 0) -> str:
-    """A number in Dutch notation (``53.205``, ``59,7``, ``-1,1``); "–" for a missing value; text as it is.
+    """A number in Dutch notation (``53.205``, ``59,7``, ``-1,1``); "." for a missing value; text as it is.
 
     >>> nl_number(53205.0), nl_number(59.6852, 1), nl_number(float("nan")), nl_number(-1.05, 2)
-    ('53.205', '59,7', '–', '-1,05')
+    ('53.205', '59,7', '.', '-1,05')
     """
     if value is None or value is _pandas_na():
         return MISSING

@@ -23,7 +23,8 @@ def datasets_table(registry: dict[str, Dataset], settings: Settings) -> pd.DataF
     for dataset in registry.values():
         raw = raw_dataset(dataset.id, settings)
         rows.append({"dataset": dataset.id, "period": dataset.period, "table_id": dataset.table_id or "",
-                     "authority": AUTHORITY[dataset.authority], "fetched": ORIGIN.get(raw.origin, raw.origin) if raw else "–",
+                     "authority": AUTHORITY[dataset.authority],
+                     "fetched": ORIGIN.get(raw.origin, raw.origin) if raw else "niet opgehaald",
                      "title": dataset.table_title or dataset.title})
     return pd.DataFrame.from_records(rows)
 

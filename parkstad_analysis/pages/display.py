@@ -14,7 +14,7 @@ def area_html(area: Area) -> str:
     """An area as a Dutch table: name, level, codes, gemeente, boundaries, definition and source."""
     codes = ", ".join(area.codes) if len(area.codes) <= 12 else f"{', '.join(area.codes[:12])}, … ({len(area.codes)})"
     rows = [("Gebied", f"{area.title} ({area.name})"), ("Bestaat uit", f"{len(area.codes)} {_LEVELS[area.level]}"),
-            ("CBS-codes", codes), ("Gemeente", area.gemeente or "–"),
+            ("CBS-codes", codes), ("Gemeente", area.gemeente or "geen (heel Parkstad)"),
             ("Grenzen", f"{area.boundaries[0]}–{area.boundaries[1]}"), ("Afbakening", area.definition),
             ("Bron", area.source)]
     return _table(rows)

@@ -53,9 +53,9 @@ def dictionary_rows(store: ProcessedStore) -> pd.DataFrame:
     def add(title: str, unit: str, defined_by: str, calculation: str, table: str) -> None:
         found = definitions.loc[defined_by] if defined_by in definitions.index else None
         rows.append({"Indicator": title, "Eenheid": unit,
-                     "CBS-titel": found["cbs_title"] if found is not None else "–",
+                     "CBS-titel": found["cbs_title"] if found is not None else "niet in de opgehaalde CBS-metadata",
                      "Definitie (CBS)": found["definition"] if found is not None else
-                     "– (niet in de opgehaalde CBS-metadata; zie de CBS-tabel)",
+                     "niet in de opgehaalde CBS-metadata; zie de CBS-tabel",
                      "Berekening": calculation,
                      "Bron": f"CBS, {vocabulary.tables[table].title}"
                              + (f" (definitie uit tabel {found['table_id']})" if found is not None else "")})

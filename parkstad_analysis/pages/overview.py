@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analysis.overview import overview
 from ..analysis.profile import profile_quarter
-from ..dutch import decimals_for, nl_number
+from ..dutch import MISSING, decimals_for, nl_number
 from ..processed import ProcessedStore
 from .blocks import export_csv, table_html
 
@@ -66,5 +66,5 @@ def overview_display(long: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[
             cells[entry.title] = text
         columns[header] = cells
     titles = list(dict.fromkeys(long["title"]))
-    table = pd.DataFrame({"Gebied": titles, **{h: [cells.get(t, "–") for t in titles] for h, cells in columns.items()}})
+    table = pd.DataFrame({"Gebied": titles, **{h: [cells.get(t, MISSING) for t in titles] for h, cells in columns.items()}})
     return table, list(columns), [f"[{i}] {text}" for i, text in enumerate(notes, start=1)]

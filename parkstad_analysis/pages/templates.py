@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from ..dutch import nl_number
+from ..dutch import SIGNS, nl_number
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -17,6 +17,7 @@ def _environment():
 
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     environment.filters["nl"] = nl_number
+    environment.globals["signs"] = SIGNS  # CBS's verklaring van tekens, under every table and page
     return environment
 
 

@@ -94,6 +94,26 @@ def test_every_page_is_dutch_clean_and_offline(good_run):
     assert (good_run.run_dir / "assets/plotly.min.js").stat().st_size > 1_000_000  # shipped once, beside the report
 
 
+def test_pages_carry_the_cbs_signs_totals_rows_and_the_other_definition(good_run):
+    import re
+
+    from parkstad_analysis.dutch import SIGNS
+
+    pages = {p.name: p.read_text("utf-8") for p in good_run.run_dir.glob("*.html")}
+    for name, html in pages.items():
+        assert SIGNS in html, name  # the legend of "." and "–" on every page
+        visible = re.sub(r"<style.*?</style>|<script.*?</script>", "", html, flags=re.S)
+        assert ">–<" not in visible and "–*" not in visible, name  # "–" means nihil to a CBS reader
+    funding = pages["funding.html"]
+    totals = re.findall(r'<tr class="ps-total">(.*?)</tr>', funding, flags=re.S)
+    assert len(totals) == 4  # projects, per gemeente, per spoor, per area
+    assert ">Totaal<" in totals[0] and ">2.226.344<" in totals[0] and ">501.030<" in totals[0] and ">22,5<" in totals[0]
+    assert "werkloze jongeren tot 27 jaar" in funding and "heel Parkstad" in funding
+    assert "niet wat één deelnemer kost" in funding
+    profile = pages["area_profile_gms_2019.html"]
+    assert "GMS met Hoppersgraaf" in profile and ">4.960<" in profile and ">59,3<" in profile and ">47,3<" in profile
+
+
 def test_the_workbook_holds_every_table_and_the_funding_sums(good_run):
     import openpyxl
 
@@ -104,8 +124,11 @@ def test_the_workbook_holds_every_table_and_the_funding_sums(good_run):
     rows = list(workbook["funding-projecten"].values)
     header = list(rows[0])
     cost, contribution = header.index("Totale kosten (€)"), header.index("Bijdrage Regio Deal (€)")
-    assert sum(r[contribution] for r in rows[1:]) == 501_030
-    assert sum(r[cost] for r in rows[1:]) == 2_226_344
+    projects = [r for r in rows[1:] if r[0] != "Totaal"]
+    [total] = [r for r in rows[1:] if r[0] == "Totaal"]  # the page's totals row travels with the table
+    assert len(projects) == 5
+    assert sum(r[contribution] for r in projects) == total[contribution] == 501_030
+    assert sum(r[cost] for r in projects) == total[cost] == 2_226_344
     definitions = list(workbook["definities"].values)
     participation = [r for r in definitions if r[0] == "Netto arbeidsparticipatie"]
     assert participation and "werkzame beroepsbevolking" in participation[0][3]
