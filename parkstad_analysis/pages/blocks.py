@@ -18,6 +18,27 @@ from ..dutch import MISSING, decimals_for, nl_number
 from .templates import render
 
 
+def as_published(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]]) -> pd.DataFrame:
+    """The chosen columns with each number rounded as the page shows it (a ``decimals`` column in ``frame`` sets it
+    per row), so a download states no more precision than the page: 59,7 %, not 59,68524590163934."""
+    out = frame[list(columns)].copy()
+    for column, (_, decimals) in columns.items():
+        if decimals is None:
+            continue
+        places = frame["decimals"].fillna(decimals).astype(int).tolist() if "decimals" in frame.columns \
+            else [decimals] * len(frame)
+        out[column] = [_rounded(value, digits) for value, digits in zip(out[column], places, strict=True)]
+    return out
+
+
+def _rounded(value: object, digits: int) -> object:
+    """A number rounded to ``digits`` (whole numbers as int); a blank or missing value as it is."""
+    number = pd.to_numeric(value, errors="coerce") if not isinstance(value, str) else float("nan")
+    if pd.isna(number):
+        return value if isinstance(value, str) else None
+    return round(float(number)) if digits == 0 else round(float(number), digits)
+
+
 def export_csv(frame: pd.DataFrame, table_dir: str | Path | None, name: str) -> str | None:
     """Write a table as CSV (UTF-8 with BOM so Excel reads it, ``;`` and decimal comma) and return the page's link."""
     if not table_dir:

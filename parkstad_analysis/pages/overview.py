@@ -15,7 +15,7 @@ from ..analysis.overview import overview
 from ..analysis.profile import profile_quarter
 from ..dutch import MISSING, decimals_for, nl_number
 from ..processed import ProcessedStore
-from .blocks import export_csv, table_html
+from .blocks import as_published, export_csv, table_html
 
 
 def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: Path) -> str:
@@ -26,10 +26,14 @@ def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: 
     long = overview(tables, areas, year, quarter)
     table, figures, footnotes = overview_display(long)
     # the download holds the numbers themselves (one row per area and figure), not the text shown
-    numbers = long.rename(columns={"title": "Gebied", "label": "Indicator", "unit": "Eenheid", "period": "Periode",
-                                   "value": "Waarde", "note": "Noot", "sources": "Bron"})
-    link = export_csv(numbers[["Gebied", "Indicator", "Eenheid", "Periode", "Waarde", "Noot", "Bron"]],
-                      run_dir / "tables" / "overzicht", "kerncijfers_per_gebied")
+    # rounded as the page shows each figure (its unit's decimals): the download is no more precise than the page
+    numbers = as_published(long.assign(decimals=[decimals_for(unit) for unit in long["unit"]]),
+                           {"title": ("Gebied", None), "label": ("Indicator", None), "unit": ("Eenheid", None),
+                            "period": ("Periode", None), "value": ("Waarde", 1), "note": ("Noot", None),
+                            "sources": ("Bron", None)})
+    numbers = numbers.rename(columns={"title": "Gebied", "label": "Indicator", "unit": "Eenheid", "period": "Periode",
+                                      "value": "Waarde", "note": "Noot", "sources": "Bron"})
+    link = export_csv(numbers, run_dir / "tables" / "overzicht", "kerncijfers_per_gebied")
     columns = {"Gebied": ("Gebied", None)} | {f: (f, None) for f in figures}
     sources = "; ".join(dict.fromkeys(s for text in long["sources"] if text for s in text.split("; ")))
     return table_html(table, columns, f"Kerncijfers per focusgebied, naast de gemeente en Parkstad (profieljaar {year}, "

@@ -19,7 +19,7 @@ import pandas as pd
 from ..config import FIGURE_FORMATS_ENV
 from ..dutch import nl_number
 from ..figures.style import png_bytes, save
-from .blocks import export_csv, figures_html, interactive_html, note_html, table_html
+from .blocks import as_published, export_csv, figures_html, interactive_html, note_html, table_html
 from .templates import block_style
 
 __all__ = [
@@ -138,7 +138,7 @@ def show_table(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], 
     total : bool
         The last row is a totals row (``analysis.funding.with_total``): set apart on the page, kept in the CSV.
     """
-    shown = frame[list(columns)].rename(columns={c: label for c, (label, _) in columns.items()})
+    shown = as_published(frame, columns).rename(columns={c: label for c, (label, _) in columns.items()})
     link = export_csv(shown, table_dir, name)
     _html(table_html(frame, columns, caption, source, footnotes, link, total=total))
 

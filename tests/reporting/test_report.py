@@ -129,6 +129,12 @@ def test_the_workbook_holds_every_table_and_the_funding_sums(good_run):
     assert len(projects) == 5
     assert sum(r[contribution] for r in projects) == total[contribution] == 501_030
     assert sum(r[cost] for r in projects) == total[cost] == 2_226_344
+    for sheet in workbook.sheetnames[1:-1]:  # no more precision than the page shows (at most 2 decimals: € per inhabitant)
+        precise = [v for row in workbook[sheet].values for v in row
+                   if isinstance(v, float) and abs(v * 100 - round(v * 100)) > 1e-6]
+        assert not precise, (sheet, precise[:3])
+    comparison = next(row for row in workbook["gms_2019-vergelijking"].values if row[0] == "Netto arbeidsparticipatie (%)")
+    assert 59.7 in comparison  # GMS: 59,68… on no page, in no download
     definitions = list(workbook["definities"].values)
     participation = [r for r in definitions if r[0] == "Netto arbeidsparticipatie"]
     assert participation and "werkzame beroepsbevolking" in participation[0][3]
