@@ -8,45 +8,101 @@ Each table shown can be written as CSV beside the report, and the page links to 
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import atomic_path
-from ..dutch import MISSING, decimals_for, nl_number
+from ..atomic import atomic_path, write_text
+from ..dutch import MISSING, SIGNS, decimals_for, nl_number
 from .templates import render
+
+#: Under a table with a missing figure: the signs, and why a figure can be missing here.
+MISSING_NOTE = (f"{SIGNS} Een punt staat hier voor een cijfer dat niet is gepubliceerd (geheim of te weinig "
+                "waarnemingen), niet in de beschikbare bestanden staat, of voor een gemeente of Parkstad uit te weinig "
+                "van de buurten is berekend.")
 
 
 def as_published(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]]) -> pd.DataFrame:
-    """The chosen columns with each number rounded as the page shows it (a ``decimals`` column in ``frame`` sets it
-    per row), so a download states no more precision than the page: 59,7 %, not 59,68524590163934."""
+    """The chosen columns with each number written as the page writes it, for a download: its decimals (a
+    ``decimals`` column in ``frame`` sets them per row) with a decimal comma and no thousands separator
+    (``59,7``, ``3900``, ``16,90``), so a download states no more, and no less, precision than the page."""
     out = frame[list(columns)].copy()
     for column, (_, decimals) in columns.items():
         if decimals is None:
             continue
         places = frame["decimals"].fillna(decimals).astype(int).tolist() if "decimals" in frame.columns \
             else [decimals] * len(frame)
-        out[column] = [_rounded(value, digits) for value, digits in zip(out[column], places, strict=True)]
+        out[column] = pd.Series([_as_text(value, digits) for value, digits in zip(out[column], places, strict=True)],
+                                index=out.index, dtype=object)
     return out
 
 
-def _rounded(value: object, digits: int) -> object:
-    """A number rounded to ``digits`` (whole numbers as int); a blank or missing value as it is."""
-    number = pd.to_numeric(value, errors="coerce") if not isinstance(value, str) else float("nan")
+def _as_text(value: object, digits: int) -> str | None:
+    """A number with ``digits`` decimals and a decimal comma; a blank stays blank, a missing value ``None``."""
+    number = float("nan") if isinstance(value, str) else pd.to_numeric(value, errors="coerce")
     if pd.isna(number):
         return value if isinstance(value, str) else None
-    return round(float(number)) if digits == 0 else round(float(number), digits)
+    return f"{float(number):.{digits}f}".replace(".", ",")
 
 
-def export_csv(frame: pd.DataFrame, table_dir: str | Path | None, name: str) -> str | None:
-    """Write a table as CSV (UTF-8 with BOM so Excel reads it, ``;`` and decimal comma) and return the page's link."""
+#: The CSV on the Web (W3C) sidecar of each exported table: its title, source and notes beside the data.
+METADATA_SUFFIX = ".csv-metadata.json"
+
+
+def export_csv(frame: pd.DataFrame, table_dir: str | Path | None, name: str, *, title: str = "", source: str = "",
+               notes: list[str] | None = None, decimals: dict[str, int | None] | None = None) -> str | None:
+    """Write a table as CSV (UTF-8 with BOM so Excel reads it, ``;`` and decimal comma) and return the page's link.
+
+    The CSV holds the data only, one header row, so a script reads it in one line; beside it a CSV on the Web
+    metadata file (``<name>.csv-metadata.json``) carries the title, the source line, the notes (footnotes and the
+    verklaring van tekens) and each column's decimals. The workbook is made from both.
+    """
     if not table_dir:
         return None
     target = Path(table_dir) / f"{name}.csv"
     with atomic_path(target) as partial:
         frame.to_csv(partial, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+    columns = [{"titles": str(column), "decimals": (decimals or {}).get(str(column))} for column in frame.columns]
+    metadata = {"@context": "http://www.w3.org/ns/csvw", "url": target.name, "dc:title": title, "dc:source": source,
+                "notes": list(notes or []), "dialect": {"delimiter": ";", "encoding": "utf-8", "header": True},
+                "tableSchema": {"columns": columns}}
+    write_text(target.with_name(target.name.removesuffix(".csv") + METADATA_SUFFIX),
+               json.dumps(metadata, ensure_ascii=False, indent=1) + "\n")
     return f"{Path(table_dir).parent.name}/{Path(table_dir).name}/{name}.csv"
+
+
+def table_notes(footnotes: list[str] | None, missing: bool) -> list[str]:
+    """The notes under a table, as its page and its downloads give them: its footnotes, and the verklaring van
+    tekens with the reasons for a missing figure when the table has one."""
+    return [*(footnotes or []), *([MISSING_NOTE] if missing else [])]
+
+
+def _cells(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], numeric: list[str] | None = None,
+           ) -> tuple[list[dict], list[list[dict]]]:
+    """The headers and the cells of a table as a page writes them (Dutch numbers, "." for a missing figure)."""
+    right = set(numeric or ())
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for column, (_, decimals) in columns.items():
+            value = row[column]
+            if decimals is not None and "decimals" in frame.columns and pd.notna(row["decimals"]):
+                decimals = int(row["decimals"])
+            text = (MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)) \
+                if decimals is None else nl_number(value, decimals)
+            cells.append({"text": text, "numeric": decimals is not None or column in right,
+                          "missing": text == MISSING})
+        rows.append(cells)
+    headers = [{"text": label, "numeric": decimals is not None or column in right}
+               for column, (label, decimals) in columns.items()]
+    return headers, rows
+
+
+def has_missing(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]]) -> bool:
+    """Whether the table, as a page writes it, shows a missing figure (and so needs the verklaring van tekens)."""
+    return any(cell["missing"] for row in _cells(frame, columns)[1] for cell in row)
 
 
 def table_html(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], caption: str, source: str,
@@ -64,25 +120,11 @@ def table_html(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], 
     total : bool
         The last row is a totals row (set apart at the foot of the table).
     """
-    right = set(numeric or ())
-    rows = []
-    for _, row in frame.iterrows():
-        cells = []
-        for column, (_, decimals) in columns.items():
-            value = row[column]
-            if decimals is not None and "decimals" in frame.columns and pd.notna(row["decimals"]):
-                decimals = int(row["decimals"])
-            text = (MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)) \
-                if decimals is None else nl_number(value, decimals)
-            cells.append({"text": text, "numeric": decimals is not None or column in right,
-                          "missing": text == MISSING})
-        rows.append(cells)
-    headers = [{"text": label, "numeric": decimals is not None or column in right}
-               for column, (label, decimals) in columns.items()]
+    headers, rows = _cells(frame, columns, numeric)
     any_missing = any(cell["missing"] for row in rows for cell in row)
     foot = [rows.pop()] if total and rows else []
     return render("blocks/table.html.j2", caption=caption, headers=headers, rows=rows, foot=foot, source=source,
-                  footnotes=footnotes or [], missing=any_missing, link=link)
+                  notes=table_notes(footnotes, any_missing), link=link)
 
 
 def figures_html(figures: list, title: str) -> str:

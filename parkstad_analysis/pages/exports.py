@@ -9,6 +9,7 @@ title, unit, definition and source table.
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ..analysis.profile import PROFILE
 from ..atomic import atomic_path, write_text
 from ..processed import ProcessedStore
 from ..vocabulary.indicators import load_vocabulary
+from .blocks import METADATA_SUFFIX
 from .templates import render
 
 WORKBOOK = "parkstad_tabellen.xlsx"
@@ -31,13 +33,14 @@ RECIPIENTS = {"bijstand_ontvangers": "personen_per_soort_uitkering_bijstand",
 AGE_SHARES = {key: key.replace("share_", "k_") for key, *_ in PROFILE if key.startswith("share_")}
 
 
-def _sheet_name(job: str, table: str, taken: set[str]) -> str:
-    """An Excel sheet name (at most 31 characters, none of ``[]:*?/\\``), unique in the workbook."""
-    short = re.sub(r"^area_profile_", "", job).replace("regio_deal_", "")
-    base = re.sub(r"[\[\]:*?/\\]", "_", f"{short}-{table}")[:31]
+def _sheet_name(prefix: str, table: str, taken: set[str]) -> str:
+    """A readable Dutch sheet name (``GMS 2019 vergelijking``): at most 31 characters, none of ``[]:*?/\\``,
+    unique in the workbook (cut with "…" where Excel's limit needs it)."""
+    base = re.sub(r"[\[\]:*?/\\]", "-", f"{prefix} {table.replace('_', ' ')}".strip())
+    base = base if len(base) <= 31 else base[:30].rstrip() + "…"
     name, n = base, 2
     while name.lower() in taken:
-        suffix = f"~{n}"
+        suffix = f" ({n})"
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
     taken.add(name.lower())
     return name
@@ -86,40 +89,89 @@ def write_dictionary(run_dir: Path, store: ProcessedStore) -> Path:
     return write_text(run_dir / DICTIONARY, html)
 
 
-def write_workbook(run_dir: Path, pages: dict[str, str], store: ProcessedStore) -> Path | None:
+def _cell(text: object) -> tuple[object, str | None]:
+    """A CSV cell as the workbook holds it: a number with the Excel format that shows it as the page does (the CSV
+    writes each number with the page's decimals: ``3900``, ``59,7``, ``16,97``), or the text itself."""
+    if not isinstance(text, str) or not text:
+        return None, None
+    if match := re.fullmatch(r"-?\d+(?:,(\d+))?", text):
+        places = len(match.group(1) or "")
+        number = float(text.replace(",", ".")) if places else int(text)
+        return number, "#,##0" + ("." + "0" * places if places else "")
+    return text, None
+
+
+def _write_table(sheet, frame: pd.DataFrame, metadata: dict, page: str = "") -> None:
+    """A table as a sheet a reader can use without its page: title, header, rows with number formats, source, notes.
+
+    ``frame`` holds the CSV's cells as text.
+    """
+    from openpyxl.styles import Font
+
+    sheet.append([metadata.get("dc:title", "")])
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet.append([f"Pagina: {page}" if page else None])
+    sheet.append([str(column) for column in frame.columns])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in frame.itertuples(index=False):
+        cells = [_cell(text) for text in row]
+        sheet.append([value for value, _ in cells])
+        for cell, (_, form) in zip(sheet[sheet.max_row], cells, strict=True):
+            if form:
+                cell.number_format = form
+    sheet.append([])
+    for line in [metadata.get("dc:source", ""), *metadata.get("notes", [])]:
+        if line:
+            sheet.append([line])
+    for column in sheet.iter_cols(min_row=3, max_row=min(3 + len(frame), 200)):
+        width = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+    sheet.freeze_panes = "A4"
+
+
+def write_workbook(run_dir: Path, pages: dict[str, tuple[str, str]], store: ProcessedStore) -> Path | None:
     """Every table of the run's pages in one workbook: an overview sheet, a sheet per table, the definitions.
+
+    Each sheet is read back from its table's CSV (so the two never differ) and its CSV on the Web metadata: the
+    table's title, header, rows with number formats, source line and notes.
 
     Parameters
     ----------
     pages : dict
-        Job name → page title, for the overview sheet.
+        Job name (the table folder) → (page title, short Dutch name that starts its sheets' names).
     """
+    import openpyxl
+
     csvs = sorted((run_dir / "tables").glob("*/*.csv"))
     if not csvs:
         return None
+    book = openpyxl.Workbook()
+    front = book.active
+    front.title = "Overzicht"
+    front.append(["Blad", "Pagina", "Tabel", "Bron", "CSV"])
     taken: set[str] = {"overzicht", "definities"}
-    sheets, listing = {}, []
     for path in csvs:
-        job, table = path.parent.name, path.stem
-        name = _sheet_name(job, table, taken)
-        sheets[name] = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype_backend="numpy_nullable")
-        listing.append({"Blad": name, "Pagina": pages.get(job, job), "Tabel": table,
-                        "CSV": path.relative_to(run_dir).as_posix()})
-    target = run_dir / WORKBOOK
+        page, prefix = pages.get(path.parent.name, (path.parent.name, path.parent.name))
+        meta_path = path.with_name(path.name.removesuffix(".csv") + METADATA_SUFFIX)
+        metadata = json.loads(meta_path.read_text("utf-8")) if meta_path.is_file() else {}
+        frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        name = _sheet_name(prefix, path.stem, taken)
+        _write_table(book.create_sheet(name), frame, metadata, page)
+        front.append([name, page, metadata.get("dc:title") or path.stem, metadata.get("dc:source", ""),
+                      path.relative_to(run_dir).as_posix()])
+    definitions = dictionary_rows(store).astype(str)
+    _write_table(book.create_sheet("Definities"), definitions,
+                 {"dc:title": "Definities van de indicatoren op de pagina's", "dc:source": "Bron: CBS, DataProperties "
+                  "van de gebruikte tabellen; berekening parkstad-analysis"})
+    for column in front.iter_cols():
+        front.column_dimensions[column[0].column_letter].width = min(max(10, *(len(str(c.value or "")) for c in column)) + 2, 70)
+    front.freeze_panes = "A2"
     # made in memory, then written in one step: on a full disk the error names the file, and no half-closed zip
     # archive is left to fail again (with a stray traceback) when it is collected
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        front = pd.DataFrame.from_records(listing)
-        front.to_excel(writer, sheet_name="overzicht", index=False)
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-        dictionary_rows(store).to_excel(writer, sheet_name="definities", index=False)
-        for sheet in writer.sheets.values():
-            for column in sheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column[:200])
-                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 70)
-            sheet.freeze_panes = "A2"
+    book.save(buffer)
+    target = run_dir / WORKBOOK
     with atomic_path(target) as partial:
         partial.write_bytes(buffer.getvalue())
     return target

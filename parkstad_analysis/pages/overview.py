@@ -15,7 +15,7 @@ from ..analysis.overview import overview
 from ..analysis.profile import profile_quarter
 from ..dutch import MISSING, decimals_for, nl_number
 from ..processed import ProcessedStore
-from .blocks import as_published, export_csv, table_html
+from .blocks import as_published, export_csv, table_html, table_notes
 
 
 def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: Path) -> str:
@@ -33,11 +33,15 @@ def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: 
                             "sources": ("Bron", None)})
     numbers = numbers.rename(columns={"title": "Gebied", "label": "Indicator", "unit": "Eenheid", "period": "Periode",
                                       "value": "Waarde", "note": "Noot", "sources": "Bron"})
-    link = export_csv(numbers, run_dir / "tables" / "overzicht", "kerncijfers_per_gebied")
     columns = {"Gebied": ("Gebied", None)} | {f: (f, None) for f in figures}
     sources = "; ".join(dict.fromkeys(s for text in long["sources"] if text for s in text.split("; ")))
-    return table_html(table, columns, f"Kerncijfers per focusgebied, naast de gemeente en Parkstad (profieljaar {year}, "
-                      f"uitkeringen {quarter})", sources or "CBS", footnotes, link, numeric=figures)
+    caption = (f"Kerncijfers per focusgebied, naast de gemeente en Parkstad (profieljaar {year}, uitkeringen "
+               f"{quarter})")
+    link = export_csv(numbers, run_dir / "tables" / "overzicht", "kerncijfers_per_gebied", title=caption,
+                      source=f"Bron: {sources or 'CBS'}", notes=table_notes([n for n in long["note"].dropna().unique() if n],
+                                                                           long["value"].isna().any()),
+                      decimals={"Waarde": 1})
+    return table_html(table, columns, caption, sources or "CBS", footnotes, link, numeric=figures)
 
 
 def overview_display(long: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:

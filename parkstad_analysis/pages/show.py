@@ -19,7 +19,16 @@ import pandas as pd
 from ..config import FIGURE_FORMATS_ENV
 from ..dutch import nl_number
 from ..figures.style import png_bytes, save
-from .blocks import as_published, export_csv, figures_html, interactive_html, note_html, table_html
+from .blocks import (
+    as_published,
+    export_csv,
+    figures_html,
+    has_missing,
+    interactive_html,
+    note_html,
+    table_html,
+    table_notes,
+)
 from .templates import block_style
 
 __all__ = [
@@ -139,7 +148,9 @@ def show_table(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], 
         The last row is a totals row (``analysis.funding.with_total``): set apart on the page, kept in the CSV.
     """
     shown = as_published(frame, columns).rename(columns={c: label for c, (label, _) in columns.items()})
-    link = export_csv(shown, table_dir, name)
+    link = export_csv(shown, table_dir, name, title=caption, source=f"Bron: {source}",
+                      notes=table_notes(footnotes, has_missing(frame, columns)),
+                      decimals={label: decimals for label, decimals in columns.values()})
     _html(table_html(frame, columns, caption, source, footnotes, link, total=total))
 
 

@@ -53,6 +53,24 @@ def page_title(job: Job) -> str:
     return f"{spec.title} {job.parameters.get('YEAR', '')}".strip() if job.notebook == "area_profile" else spec.title
 
 
+#: The start of a regional page's sheet names in the workbook; the word after an area's name for its other pages.
+SHEET_PREFIX = {"funding": "Financiering", "data_overview": "Data"}
+SHEET_KIND = {"trends": "trends", "evaluation": "evaluatie"}
+
+
+def workbook_pages(matrix: list[Job]) -> dict[str, tuple[str, str]]:
+    """Table folder → (page title, the short Dutch name its sheets start with: ``GMS 2019``, ``Financiering``)."""
+    pages = {"overzicht": ("Overzicht van het rapport", "Overzicht")}
+    for job in matrix:
+        if job.area:
+            short = get_area(job.area).title.split(" (")[0]
+            prefix = f"{short} {job.parameters.get('YEAR') or SHEET_KIND.get(job.notebook, '')}".strip()
+            pages[job.name] = (f"{page_title(job)} – {get_area(job.area).title}", prefix)
+        else:
+            pages[job.name] = (page_title(job), SHEET_PREFIX.get(job.notebook, page_title(job)))
+    return pages
+
+
 def _page(job: Job, result: TaskResult) -> dict:
     return {"name": job.name, "title": page_title(job), "ok": result.ok, "failed_cell": result.failed_cell}
 

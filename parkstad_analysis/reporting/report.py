@@ -48,11 +48,11 @@ from .publish import (
     INCOMPLETE,
     MANIFEST,
     package_versions,
-    page_title,
     point_latest,
     pointer_problem,
     prune_incomplete,
     prune_runs,
+    workbook_pages,
     write_index,
     write_manifest,
 )
@@ -152,7 +152,7 @@ class _FrontMatter(threading.Thread):
 
         self.join()
         try:
-            write_workbook(self.run_dir, {j.name: page_title(j) for j in self.matrix}, self.store)
+            write_workbook(self.run_dir, workbook_pages(self.matrix), self.store)
         except Exception as exc:
             self._failed(exc)
         profiled_ok = any(j.notebook == "area_profile" and r.ok for j, r in zip(self.matrix, results, strict=True))

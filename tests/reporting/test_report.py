@@ -119,25 +119,53 @@ def test_the_workbook_holds_every_table_and_the_funding_sums(good_run):
 
     workbook = openpyxl.load_workbook(good_run.run_dir / "parkstad_tabellen.xlsx", read_only=True)
     csvs = sorted(good_run.run_dir.glob("tables/*/*.csv"))
-    assert len(workbook.sheetnames) == len(csvs) + 2 and workbook.sheetnames[0] == "overzicht"
-    assert workbook.sheetnames[-1] == "definities"
-    rows = list(workbook["funding-projecten"].values)
-    header = list(rows[0])
+    assert len(workbook.sheetnames) == len(csvs) + 2 and workbook.sheetnames[0] == "Overzicht"
+    assert workbook.sheetnames[-1] == "Definities"
+    rows = list(workbook["Financiering projecten"].values)
+    header = list(rows[2])
     cost, contribution = header.index("Totale kosten (€)"), header.index("Bijdrage Regio Deal (€)")
-    projects = [r for r in rows[1:] if r[0] != "Totaal"]
-    [total] = [r for r in rows[1:] if r[0] == "Totaal"]  # the page's totals row travels with the table
+    body = [r for r in rows[3:] if isinstance(r[cost], int)]
+    projects = [r for r in body if r[0] != "Totaal"]
+    [total] = [r for r in body if r[0] == "Totaal"]  # the page's totals row travels with the table
     assert len(projects) == 5
     assert sum(r[contribution] for r in projects) == total[contribution] == 501_030
     assert sum(r[cost] for r in projects) == total[cost] == 2_226_344
-    for sheet in workbook.sheetnames[1:-1]:  # no more precision than the page shows (at most 2 decimals: € per inhabitant)
-        precise = [v for row in workbook[sheet].values for v in row
-                   if isinstance(v, float) and abs(v * 100 - round(v * 100)) > 1e-6]
-        assert not precise, (sheet, precise[:3])
-    comparison = next(row for row in workbook["gms_2019-vergelijking"].values if row[0] == "Netto arbeidsparticipatie (%)")
+    comparison = next(row for row in workbook["GMS 2019 vergelijking"].values if row[0] == "Netto arbeidsparticipatie (%)")
     assert 59.7 in comparison  # GMS: 59,68… on no page, in no download
-    definitions = list(workbook["definities"].values)
+    definitions = list(workbook["Definities"].values)
     participation = [r for r in definitions if r[0] == "Netto arbeidsparticipatie"]
     assert participation and "werkzame beroepsbevolking" in participation[0][3]
+
+
+def test_every_sheet_can_be_used_without_its_page(good_run):
+    """Dutch name, title, source line, the text of every footnote mark used, number formats, no more decimals than
+    the format shows: what a programme office pastes into a memo."""
+    import re
+
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(good_run.run_dir / "parkstad_tabellen.xlsx")
+    for sheet in workbook.worksheets[1:]:
+        name = sheet.title
+        assert not re.search(r"_|funding|area_profile|evaluation|overview|trends-", name), name  # Dutch, readable
+        rows = [[cell for cell in row] for row in sheet.iter_rows()]
+        assert isinstance(rows[0][0].value, str) and len(rows[0][0].value) > 5, name  # the table's title
+        assert name == "Definities" or str(rows[1][0].value).startswith("Pagina: "), name  # and its page
+        header = [cell.value for cell in rows[2]]
+        lines = [row[0].value for row in rows if row[0].value and all(c.value is None for c in row[1:])]
+        assert any(str(line).startswith("Bron: ") for line in lines), name
+        if "Noot" in header:
+            marks = {str(row[header.index("Noot")].value) for row in rows[3:] if row[header.index("Noot")].value}
+            for mark in (m for m in marks if len(m) <= 3):  # a mark has its text below; a longer note is the text
+                assert any(str(line).startswith(f"{mark}. ") for line in lines), (name, mark)
+        for row in rows[3:]:
+            for cell in row:
+                if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):  # 59,0 reads back as 59
+                    assert cell.number_format.startswith("#,##0"), (name, cell.coordinate, cell.number_format)
+                    places = len(cell.number_format.split(".")[1]) if "." in cell.number_format else 0
+                    assert round(cell.value, places) == cell.value, (name, cell.coordinate, cell.value, places)
+    names = workbook.sheetnames
+    assert {"GMS 2019 vergelijking", "GMS 2019 afbakening", "Financiering per gemeente"} <= set(names), names
 
 
 def test_unchanged_run_is_skipped_and_changes_are_noticed(good_run, reporting):
