@@ -87,7 +87,7 @@ def fetch(
     registry = load_registry()
     ids = list(dataset_ids) if dataset_ids else default_datasets(settings, registry)
     datasets = [get_dataset(i, registry) for i in ids]  # validate all names first
-    _check_mirror_holds(settings, datasets, named=bool(dataset_ids))
+    _check_mirror_holds(settings, registry, datasets, named=bool(dataset_ids))
     client = HttpClient(retries=retries, backoff=backoff, timeout=timeout, deadline=file_deadline or deadline,
                         progress=progress)
     with folder_lock(settings.raw_dir, "fetch"):
@@ -96,13 +96,13 @@ def fetch(
                 for dataset in tqdm(datasets, desc="fetch", unit="dataset", disable=not progress or len(datasets) < 2)]
 
 
-def _check_mirror_holds(settings: Settings, datasets: list[Dataset], named: bool) -> None:
+def _check_mirror_holds(settings: Settings, registry: dict[str, Dataset], datasets: list[Dataset], named: bool) -> None:
     """Refuse, before anything is copied, a mirror that holds nothing of the registry or a copy of the wrong shape."""
     mirror = settings.mirror
     if mirror is None:
         return
     if not named and not datasets:
-        example = next(d.mirror.path for d in load_registry().values() if d.mirror is not None)
+        example = next(d.mirror.path for d in registry.values() if d.mirror is not None)
         raise ConfigError(f"mirror {mirror}: holds none of the registered datasets (expected files laid out as in "
                           f"../shared/cbs, such as {example}); name another folder, or set PARKSTAD_CBS_MIRROR=none "
                           "to download from CBS")

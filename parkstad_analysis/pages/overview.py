@@ -27,12 +27,10 @@ def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: 
     table, figures, footnotes = overview_display(long)
     # the download holds the numbers themselves (one row per area and figure), not the text shown
     # rounded as the page shows each figure (its unit's decimals): the download is no more precise than the page
-    numbers = as_published(long.assign(decimals=[decimals_for(unit) for unit in long["unit"]]),
-                           {"title": ("Gebied", None), "label": ("Indicator", None), "unit": ("Eenheid", None),
-                            "period": ("Periode", None), "value": ("Waarde", 1), "note": ("Noot", None),
-                            "sources": ("Bron", None)})
-    numbers = numbers.rename(columns={"title": "Gebied", "label": "Indicator", "unit": "Eenheid", "period": "Periode",
-                                      "value": "Waarde", "note": "Noot", "sources": "Bron"})
+    exported = {"title": ("Gebied", None), "label": ("Indicator", None), "unit": ("Eenheid", None),
+                "period": ("Periode", None), "value": ("Waarde", 1), "note": ("Noot", None), "sources": ("Bron", None)}
+    numbers = as_published(long.assign(decimals=[decimals_for(unit) for unit in long["unit"]]), exported)
+    numbers = numbers.rename(columns={column: label for column, (label, _) in exported.items()})
     columns = {"Gebied": ("Gebied", None)} | {f: (f, None) for f in figures}
     sources = "; ".join(dict.fromkeys(s for text in long["sources"] if text for s in text.split("; ")))
     caption = (f"Kerncijfers per focusgebied, naast de gemeente en Parkstad (profieljaar {year}, uitkeringen "
