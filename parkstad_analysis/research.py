@@ -42,7 +42,7 @@ from .pages.blocks import figures_html, note_html
 from .pages.display import area_html, figures_html_table
 from .pages.show import record, show, show_interactive, show_key_figures, show_note, show_table
 from .pages.templates import block_style
-from .processed import ProcessedStore
+from .processed import FIGURE_EXTRAS, ProcessedStore
 from .tables.names import latest_names
 from .vocabulary.areas import Area, as_area, focus_areas, load_areas
 
@@ -54,8 +54,6 @@ __all__ = [
     "show_table",
 ]
 
-#: Tables a notebook reads besides the region tables, when the build made them.
-_EXTRA_TABLES = ("region_names", "provenance")
 
 
 class Data(dict):
@@ -65,11 +63,7 @@ class Data(dict):
     """
 
     def __init__(self, store: ProcessedStore):
-        tables = store.load_tables()
-        for name in _EXTRA_TABLES:
-            if store.has_table(name):
-                tables[name] = store.load_table(name)
-        super().__init__(tables)
+        super().__init__(store.figure_tables())
         self.store = store
 
     @cached_property
@@ -79,7 +73,7 @@ class Data(dict):
 
     def region_tables(self) -> dict[str, pd.DataFrame]:
         """Only the region tables (``kwb``, ``benefits``, ``education``, …), without names and provenance."""
-        return {name: frame for name, frame in self.items() if name not in _EXTRA_TABLES}
+        return {name: frame for name, frame in self.items() if name not in FIGURE_EXTRAS}
 
     def table(self, name: str) -> pd.DataFrame:
         """Any processed table by name (``projects``, ``comparisons``, …), read from the same generation."""

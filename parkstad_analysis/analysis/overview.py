@@ -2,7 +2,9 @@
 
 Each area's figure is its profile figure (the profile year, or the nearest year that has
 it, saying so); each gemeente and Parkstad is given in the period most of the areas use,
-and only when enough of its regions are known (see :func:`profile.complete_enough`).
+and only when enough of its regions are known (see :func:`profile.complete_enough`); where
+it is not known in that period, in the period of a focus area that lies in it, as that
+area's profile page compares them (Kerkrade's income of 2017 beside Rolduckerveld's).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections import Counter
 
 import pandas as pd
 
+from ..dutch import decimals_for
 from ..vocabulary.areas import Area, gemeente_area, get_area
 from .profile import PROFILE, area_figure, best_figure, complete_enough
 
@@ -29,7 +32,8 @@ def overview_columns(area_names: list[str]) -> list[Area]:
 def overview(tables: dict[str, pd.DataFrame], area_names: list[str], year: int, quarter: str) -> pd.DataFrame:
     """Key figures of every focus area, its gemeente and Parkstad, one row per figure and area (long).
 
-    Columns: ``key``, ``label``, ``unit``, ``area``, ``title``, ``value``, ``period``, ``note``, ``sources``.
+    Columns: ``key``, ``label``, ``unit``, ``area``, ``title``, ``value``, ``period``, ``note``, ``sources`` and
+    ``decimals`` (what the figure is shown with: :attr:`profile.AreaFigure.decimals`).
     A missing value means no figure (or one from too few of the regions) exists for that period.
     """
     labels = {key: (label, unit) for key, label, unit in PROFILE}
@@ -42,12 +46,26 @@ def overview(tables: dict[str, pd.DataFrame], area_names: list[str], year: int, 
         periods = Counter(f.period for f in found.values() if f is not None)
         common = periods.most_common(1)[0][0] if periods else (quarter if "per_1000" in key else str(year))
         for area in columns:
-            if area.name in found:
-                figure = found[area.name]
-            else:
-                figure = area_figure(tables, area, key, common if "Q" in common else int(common), label, unit)
-                figure = figure if complete_enough(figure) else None
+            figure = found[area.name] if area.name in found else \
+                _in_period_of(tables, area, key, [common, *_periods_inside(area, found)], label, unit)
             rows.append({"key": key, "label": label, "unit": unit, "area": area.name, "title": area.title,
                          "value": figure.value if figure else float("nan"), "period": figure.period if figure else common,
-                         "note": figure.note if figure else "", "sources": figure.sources if figure else ""})
+                         "note": figure.note if figure else "", "sources": figure.sources if figure else "",
+                         "decimals": figure.decimals if figure else decimals_for(unit)})
     return pd.DataFrame.from_records(rows)
+
+
+def _periods_inside(area: Area, found: dict) -> list[str]:
+    """The periods of the focus areas' figures that lie in ``area`` (a gemeente, or Parkstad: all of them)."""
+    inside = [name for name in found if area.name == "parkstad" or get_area(name).gemeente == area.gemeente]
+    return [found[name].period for name in inside if found[name] is not None]
+
+
+def _in_period_of(tables: dict[str, pd.DataFrame], area: Area, key: str, periods: list[str], label: str,
+                  unit: str):
+    """The area's figure in the first of ``periods`` in which enough of its regions are known, or ``None``."""
+    for period in dict.fromkeys(periods):
+        figure = area_figure(tables, area, key, period if "Q" in period else int(period), label, unit)
+        if complete_enough(figure):
+            return figure
+    return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ..dutch import decimals_for
 from ..vocabulary.areas import Area, alternatives, as_area, comparison_areas
 from ..vocabulary.indicators import load_vocabulary, nearest_first
 from .aggregate import rate, sum_counts, weighted_percentage
@@ -22,9 +23,8 @@ from .provenance import describe_sources, figure_sources
 
 __all__ = [
     "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "AreaFigure", "KeyFigures", "area_figure", "best_figure", "comparison",
-    "complete_enough", "definitions_compared", "inhabitants_by_year", "key_figures", "map_choices", "profile_quarter",
-    "surroundings_for",
-    "trend_series"
+    "complete_enough", "definitions_compared", "figures_by_year", "inhabitants_by_year", "key_figures", "map_choices",
+    "profile_quarter", "published_decimals", "surroundings_for", "trend_series",
 ]
 
 #: The figures of a profile, in page order: (key, Dutch label, unit). ``share_*`` are shares of inhabitants.
@@ -62,11 +62,50 @@ class AreaFigure:
     coverage: float
     note: str = ""
     sources: str = ""
+    #: Decimals the figure is shown with: its unit's (:func:`dutch.decimals_for`), fewer for a region's own CBS figure
+    #: that CBS publishes with fewer (netto arbeidsparticipatie in whole percentages: Heerlen 59, not 59,0).
+    decimals: int = 1
 
 
 class KeyFigures(list):
     """The key figures of one profile, in page order: a plain list of :class:`AreaFigure` that JupyterLab shows as the
     report's key-figure cards (``import parkstad_analysis`` registers how)."""
+
+
+def _unit_of(key: str) -> str:
+    return next((unit for each, _, unit in PROFILE if each == key), "")
+
+
+def published_decimals(values: pd.Series) -> int:
+    """The decimals CBS published a column with: the fewest (0–3) that write every value in it exactly."""
+    values = values.dropna().astype(float)
+    return next((d for d in range(3) if np.allclose(values * 10 ** d, np.round(values * 10 ** d))), 3)
+
+
+def _describe(tables: dict[str, pd.DataFrame], key: str, period: str | int, row: pd.Series, unit: str,
+              level: str) -> tuple[int, str]:
+    """The decimals a figure is shown with and what its footnote says about how it was made.
+
+    A figure of one region is CBS's own: shown with the decimals CBS published (never more than its unit's) and
+    no note. A figure combined from several regions keeps its unit's decimals; a weighted one says by what, and
+    says when its inputs were published with fewer decimals than it is shown with.
+    """
+    decimals = decimals_for(unit)
+    combined = int(row["regions"]) > 1 if "regions" in row.index and pd.notna(row["regions"]) else False
+    published = decimals
+    if key in tables.get("kwb", pd.DataFrame()).columns and "Q" not in str(period):
+        kwb = tables["kwb"]
+        published = published_decimals(kwb.loc[kwb["year"] == int(period), key])
+    if not combined:
+        return min(decimals, published), ""
+    basis = row["weight_basis"] if "weight_basis" in row.index and row["weight_basis"] else ""
+    if not basis:
+        return decimals, ""
+    regions = {"buurt": "buurten", "wijk": "wijken", "gemeente": "gemeenten"}[level]
+    note = f"gewogen gemiddelde van {int(row['regions'])} {regions} naar {basis}"
+    if published < decimals:
+        note += f"; CBS publiceert de cijfers per gebied in {'hele' if published == 0 else 'afgeronde'} procenten"
+    return decimals, note
 
 
 def _table_of(key: str) -> str:
@@ -127,7 +166,8 @@ def _from_buurten(tables: dict[str, pd.DataFrame], area: Area, key: str, year: i
     rows = kwb[(kwb["year"] == year) & kwb["region_code"].isin(expected)].dropna(subset=columns, how="all")
     if rows.empty:
         return None
-    note = f"som van {len(rows)} van de {len(expected)} buurten (buurtindeling {', '.join(map(str, sorted(lists)))})"
+    note = (f"berekend uit {len(rows)} van de {len(expected)} buurten "
+            f"(buurtindeling {', '.join(map(str, sorted(lists)))})")
     return replace(area, level="buurt", codes=tuple(expected), all_gemeenten=False, predecessors=()), note
 
 
@@ -154,12 +194,12 @@ def area_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, period: s
         spec = load_vocabulary().rates[key]
         indicators = [spec.numerator, spec.denominator]
     sources = figure_sources(tables.get("provenance"), table, indicators, period, target.codes_for(None))
-    if "weight_basis" in result.columns and row["weight_basis"]:
-        note = "; ".join(filter(None, [note, f"gewogen naar {row['weight_basis']}"]))
+    decimals, how = _describe(tables, key, period, row, unit or _unit_of(key), target.level)
+    note = "; ".join(filter(None, [note, how]))
     if "Q" not in str(period):
         note = "; ".join(filter(None, [area.composition_note(int(period)), note]))
     return AreaFigure(key, label, unit, area.name, float(row["value"]), float(row["lower"]), float(row["upper"]),
-                      str(period), float(row["coverage"]), note, describe_sources(sources))
+                      str(period), float(row["coverage"]), note, describe_sources(sources), decimals)
 
 
 def complete_enough(figure: AreaFigure | None) -> bool:
@@ -183,7 +223,8 @@ def _income_stand_in(tables: dict[str, pd.DataFrame], area: Area, key: str, labe
     sources = figure_sources(tables.get("provenance"), "income", [key], year, row["represented_by"].split(",")
                              if row["represented_by"] else area.codes_for(None))
     return AreaFigure(key, label, unit, area.name, float(row["value"]), float(row["lower"]), float(row["upper"]),
-                      str(year), float(row["coverage"]), row["stand_in"], describe_sources(sources))
+                      str(year), float(row["coverage"]), row["stand_in"], describe_sources(sources),
+                      decimals_for(unit or _unit_of(key)))
 
 
 def best_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, year: int, quarter: str,
@@ -232,8 +273,8 @@ def key_figures(tables: dict[str, pd.DataFrame], area: Area | str, year: int, qu
 def comparison(tables: dict[str, pd.DataFrame], area: Area | str, year: int, quarter: str) -> pd.DataFrame:
     """The area against its gemeente and Parkstad, one row per figure, in the periods of the area's figures.
 
-    Columns: ``label``, ``unit``, ``period``, then per area its value and coverage
-    (``coverage_<area>``), then ``note`` (stand-ins, other years, weights) and ``sources``.
+    Columns: ``label``, ``unit``, ``period``, then per area its value, coverage (``coverage_<area>``) and the
+    decimals it is shown with (``decimals_<area>``), then ``note`` (stand-ins, other years, weights) and ``sources``.
     A gemeente or Parkstad figure from part of its regions is left out (counts need all of
     them, shares and means at least 90 % of the population).
     """
@@ -243,14 +284,15 @@ def comparison(tables: dict[str, pd.DataFrame], area: Area | str, year: int, qua
     for figure in key_figures(tables, area, year, quarter):
         period = figure.period
         row = {"label": figure.label, "unit": figure.unit, "period": period, area.name: figure.value,
-               f"coverage_{area.name}": figure.coverage}
+               f"coverage_{area.name}": figure.coverage, f"decimals_{area.name}": figure.decimals}
         notes, sources = [figure.note] if figure.note else [], [figure.sources]
         for other in others:
             value = area_figure(tables, other, figure.key, period if "Q" in period else int(period))
             value = value if complete_enough(value) else None
             row[other.name] = value.value if value else np.nan
             row[f"coverage_{other.name}"] = value.coverage if value else np.nan
-            if value and value.note and not value.note.startswith("gewogen"):
+            row[f"decimals_{other.name}"] = value.decimals if value else figure.decimals
+            if value and value.note:
                 notes.append(f"{other.title}: {value.note}")
             if value:
                 sources.append(value.sources)
@@ -258,7 +300,8 @@ def comparison(tables: dict[str, pd.DataFrame], area: Area | str, year: int, qua
         row["sources"] = "; ".join(dict.fromkeys(s for part in sources for s in part.split("; ") if s))
         rows.append(row)
     columns = ["label", "unit", "period", area.name, *(o.name for o in others), f"coverage_{area.name}",
-               *(f"coverage_{o.name}" for o in others), "note", "sources"]
+               *(f"coverage_{o.name}" for o in others), *(f"decimals_{a.name}" for a in [area, *others]), "note",
+               "sources"]
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
@@ -376,12 +419,24 @@ def trend_series(tables: dict[str, pd.DataFrame], area: Area | str, kind: str = 
     return pd.concat(parts, ignore_index=True)
 
 
-def inhabitants_by_year(tables: dict[str, pd.DataFrame], area: Area | str) -> pd.DataFrame:
-    """The area's inhabitants in every KWB year that covers all of it, with the source of each year."""
+def figures_by_year(tables: dict[str, pd.DataFrame], area: Area | str, key: str, complete: bool = False,
+                    ) -> pd.DataFrame:
+    """The area's figure in every KWB year that has it, computed as every page computes it (:func:`area_figure`).
+
+    A year is kept when the figure covers enough of the area (:func:`complete_enough`), or all of it with
+    ``complete``. Columns: ``year``, ``value``, ``coverage``, ``decimals_value`` (what the value is shown with:
+    :attr:`AreaFigure.decimals`), ``note`` and ``sources``.
+    """
     area = as_area(area)
     rows = []
     for year in sorted(tables["kwb"]["year"].dropna().astype(int).unique()):
-        figure = area_figure(tables, area, "aantal_inwoners", year)
-        if figure is not None and figure.coverage >= 1.0:
-            rows.append({"year": str(year), "value": figure.value, "sources": figure.sources, "note": figure.note})
-    return pd.DataFrame.from_records(rows, columns=["year", "value", "sources", "note"])
+        figure = area_figure(tables, area, key, year)
+        if complete_enough(figure) and (not complete or figure.coverage >= 1.0):
+            rows.append({"year": str(year), "value": figure.value, "coverage": figure.coverage,
+                         "decimals_value": figure.decimals, "note": figure.note, "sources": figure.sources})
+    return pd.DataFrame.from_records(rows, columns=["year", "value", "coverage", "decimals_value", "note", "sources"])
+
+
+def inhabitants_by_year(tables: dict[str, pd.DataFrame], area: Area | str) -> pd.DataFrame:
+    """The area's inhabitants in every KWB year that covers all of it, with the source of each year."""
+    return figures_by_year(tables, area, "aantal_inwoners", complete=True)[["year", "value", "sources", "note"]]

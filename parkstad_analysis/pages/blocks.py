@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_path, write_text
-from ..dutch import MISSING, SIGNS, decimals_for, nl_number
+from ..dutch import MISSING, SIGNS, nl_number
 from .templates import render
 
 #: Under a table with a missing figure: the signs, and why a figure can be missing here.
@@ -24,16 +24,26 @@ MISSING_NOTE = (f"{SIGNS} Een punt staat hier voor een cijfer dat niet is gepubl
                 "van de buurten is berekend.")
 
 
+def cell_decimals(frame: pd.DataFrame, column: str, decimals: int) -> list[int]:
+    """The decimals of each cell of a numeric column: ``decimals_<column>`` in ``frame`` sets them per cell (a
+    region's own CBS figure beside computed ones), else a ``decimals`` column per row (counts beside shares),
+    else the column's."""
+    places = pd.Series(decimals, index=frame.index, dtype=float)
+    for override in ("decimals", f"decimals_{column}"):
+        if override in frame.columns:
+            places = pd.to_numeric(frame[override], errors="coerce").fillna(places)
+    return places.astype(int).tolist()
+
+
 def as_published(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]]) -> pd.DataFrame:
-    """The chosen columns with each number written as the page writes it, for a download: its decimals (a
-    ``decimals`` column in ``frame`` sets them per row) with a decimal comma and no thousands separator
-    (``59,7``, ``3900``, ``16,90``), so a download states no more, and no less, precision than the page."""
+    """The chosen columns with each number written as the page writes it, for a download: its decimals
+    (:func:`cell_decimals`) with a decimal comma and no thousands separator (``59,7``, ``3900``, ``16,90``), so a
+    download states no more, and no less, precision than the page."""
     out = frame[list(columns)].copy()
     for column, (_, decimals) in columns.items():
         if decimals is None:
             continue
-        places = frame["decimals"].fillna(decimals).astype(int).tolist() if "decimals" in frame.columns \
-            else [decimals] * len(frame)
+        places = cell_decimals(frame, column, decimals)
         out[column] = pd.Series([_as_text(value, digits) for value, digits in zip(out[column], places, strict=True)],
                                 index=out.index, dtype=object)
     return out
@@ -83,13 +93,15 @@ def _cells(frame: pd.DataFrame, columns: dict[str, tuple[str, int | None]], nume
            ) -> tuple[list[dict], list[list[dict]]]:
     """The headers and the cells of a table as a page writes them (Dutch numbers, "." for a missing figure)."""
     right = set(numeric or ())
+    places = {column: cell_decimals(frame, column, decimals) for column, (_, decimals) in columns.items()
+              if decimals is not None}
     rows = []
-    for _, row in frame.iterrows():
+    for position, (_, row) in enumerate(frame.iterrows()):
         cells = []
         for column, (_, decimals) in columns.items():
             value = row[column]
-            if decimals is not None and "decimals" in frame.columns and pd.notna(row["decimals"]):
-                decimals = int(row["decimals"])
+            if decimals is not None:
+                decimals = places[column][position]
             text = (MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)) \
                 if decimals is None else nl_number(value, decimals)
             cells.append({"text": text, "numeric": decimals is not None or column in right,
@@ -143,7 +155,7 @@ def figures_html(figures: list, title: str) -> str:
                           "coverage": min(f.coverage for f in ages), "note": notes[0] if notes else "",
                           "sources": figure.sources})
             continue
-        items.append({"label": figure.label, "value": nl_number(figure.value, decimals_for(figure.unit)),
+        items.append({"label": figure.label, "value": nl_number(figure.value, figure.decimals),
                       "unit": figure.unit, "period": figure.period, "coverage": figure.coverage, "note": figure.note,
                       "sources": figure.sources})
     return render("blocks/key_figures.html.j2", title=title, items=items)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from ..dutch import decimals_for, nl_number
+from ..dutch import nl_number
 from ..vocabulary.areas import Area
 
 _LEVELS = {"buurt": "buurten", "wijk": "wijken", "gemeente": "gemeenten"}
@@ -24,7 +24,7 @@ def figures_html_table(figures: list) -> str:
     """Key figures as a Dutch table: indicator, value, unit, period, coverage and sources."""
     head = "<tr><th>Indicator</th><th>Waarde</th><th>Eenheid</th><th>Periode</th><th>Dekking</th><th>Bron</th></tr>"
     body = "".join(
-        f"<tr><td>{html.escape(f.label)}</td><td style='text-align:right'>{nl_number(f.value, decimals_for(f.unit))}</td>"
+        f"<tr><td>{html.escape(f.label)}</td><td style='text-align:right'>{nl_number(f.value, f.decimals)}</td>"
         f"<td>{html.escape(f.unit)}</td><td>{html.escape(str(f.period))}</td>"
         f"<td style='text-align:right'>{nl_number(100 * f.coverage, 0)}%</td><td>{html.escape(f.sources)}</td></tr>"
         for f in figures)

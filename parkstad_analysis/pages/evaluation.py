@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.evaluation import MIN_INHABITANTS, PRE_QUARTERS, Evaluation
+from ..analysis.evaluation import MIN_INHABITANTS, POPULATION, PRE_QUARTERS, Evaluation
+from ..analysis.indicators import benefit_rates
 from ..dutch import nl_number
 from ..vocabulary.areas import get_area
 
-__all__ = ["COMPARISON_WORDS", "KIND_WORDS", "buurten_table", "caveats", "summary"]
+__all__ = ["COMPARISON_WORDS", "KIND_WORDS", "buurten_table", "caveats", "per_quarter", "per_quarter_columns",
+           "summary"]
 
 #: How each benefit kind reads in a sentence.
 KIND_WORDS = {"bijstand": "personen met bijstand", "ww": "personen met een WW-uitkering",
@@ -67,3 +69,35 @@ def buurten_table(result: Evaluation, names: pd.Series) -> pd.DataFrame:
     rows += [{"rol": "vergelijking", "code": c, "naam": names.get(c, ""), "reden": ""} for c in result.comparison_buurten]
     rows += [{"rol": "weggelaten", "code": c, "naam": names.get(c, ""), "reden": why} for c, why in result.left_out.items()]
     return pd.DataFrame.from_records(rows)
+
+
+def per_quarter(result: Evaluation, benefits: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The evaluation per quarter beside the area's own figure, and one sentence on why the two can differ.
+
+    The evaluation adds up the rounded counts of the buurten it keeps, because it compares buurten; every other
+    page shows the area's figure (its own regions, as the profile and the index do: for Hoensbroek its wijken).
+    CBS rounds every count to tens, so the two sums can differ a little; the page shows both and says so.
+    """
+    area = get_area(result.area)
+    own = benefit_rates(benefits, area, POPULATION, kinds=[result.kind])  # the trends and profile pages' figure
+    table = result.events.merge(own[["period", "value"]].rename(columns={"value": "area_rate"}), on="period",
+                                how="left")
+    differs = (table["target_rate"].round(1) - table["area_rate"].round(1)).abs()
+    if not differs.gt(0).any():
+        return table, ""
+    widest = table.loc[differs.idxmax()]
+    kept = f"de {len(result.target)} buurten die de evaluatie gebruikt"
+    return table, (f"De kolom '{area.title}' is het gebiedscijfer dat ook op de profiel-, trend- en overzichtspagina's "
+                   f"staat; de evaluatie vergelijkt buurten en telt daarom de aantallen van {kept} op. CBS rondt elk "
+                   f"aantal af op tientallen, per buurt en per {area.level} apart, dus de twee sommen verschillen iets: "
+                   f"het meest in {widest['period']}, {nl_number(widest['area_rate'], 1)} tegen "
+                   f"{nl_number(widest['target_rate'], 1)}. Het effect is berekend op de som van de buurten.")
+
+
+def per_quarter_columns(result: Evaluation) -> dict[str, tuple[str, int | None]]:
+    """The columns of :func:`per_quarter`'s table with their Dutch headers and decimals."""
+    title = get_area(result.area).title
+    return {"period": ("Kwartaal", None), "area_rate": (title, 1), "target_rate": (f"{title}, som van de buurten", 1),
+            "comparison_rate": ("Vergelijking", 1), "gap": ("Verschil", 1),
+            "effect": ("Verschil t.o.v. vóór de start", 1), "placebo_low": ("Placebo's 5%", 1),
+            "placebo_high": ("Placebo's 95%", 1)}

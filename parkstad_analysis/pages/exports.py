@@ -89,12 +89,13 @@ def write_dictionary(run_dir: Path, store: ProcessedStore) -> Path:
     return write_text(run_dir / DICTIONARY, html)
 
 
-def _cell(text: object) -> tuple[object, str | None]:
+def _cell(text: object, numeric: bool = True) -> tuple[object, str | None]:
     """A CSV cell as the workbook holds it: a number with the Excel format that shows it as the page does (the CSV
-    writes each number with the page's decimals: ``3900``, ``59,7``, ``16,97``), or the text itself."""
+    writes each number with the page's decimals: ``3900``, ``59,7``, ``16,97``), or the text itself. A column its
+    metadata declares text (a period, a code) stays text in every row: 2019 beside 2019Q4 is one type."""
     if not isinstance(text, str) or not text:
         return None, None
-    if match := re.fullmatch(r"-?\d+(?:,(\d+))?", text):
+    if numeric and (match := re.fullmatch(r"-?\d+(?:,(\d+))?", text)):
         places = len(match.group(1) or "")
         number = float(text.replace(",", ".")) if places else int(text)
         return number, "#,##0" + ("." + "0" * places if places else "")
@@ -114,8 +115,10 @@ def _write_table(sheet, frame: pd.DataFrame, metadata: dict, page: str = "") -> 
     sheet.append([str(column) for column in frame.columns])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
+    declared = {c.get("titles"): c.get("decimals") for c in metadata.get("tableSchema", {}).get("columns", [])}
+    numeric = [str(column) not in declared or declared[str(column)] is not None for column in frame.columns]
     for row in frame.itertuples(index=False):
-        cells = [_cell(text) for text in row]
+        cells = [_cell(text, is_number) for text, is_number in zip(row, numeric, strict=True)]
         sheet.append([value for value, _ in cells])
         for cell, (_, form) in zip(sheet[sheet.max_row], cells, strict=True):
             if form:

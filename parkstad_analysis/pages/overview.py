@@ -13,15 +13,14 @@ import pandas as pd
 
 from ..analysis.overview import overview
 from ..analysis.profile import profile_quarter
-from ..dutch import MISSING, decimals_for, nl_number
+from ..dutch import MISSING, nl_number
 from ..processed import ProcessedStore
 from .blocks import as_published, export_csv, table_html, table_notes
 
 
 def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: Path) -> str:
     """The overview table as an HTML block, with its CSV written to ``<run>/tables/overzicht/``."""
-    tables = {name: store.load_table(name) for name in ("kwb", "benefits", "education", "income", "provenance")
-              if store.has_table(name)}
+    tables = store.figure_tables()  # what the profile pages read too: the same figure, the same value
     quarter = profile_quarter(tables["benefits"], year)
     long = overview(tables, areas, year, quarter)
     table, figures, footnotes = overview_display(long)
@@ -29,7 +28,7 @@ def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: 
     # rounded as the page shows each figure (its unit's decimals): the download is no more precise than the page
     exported = {"title": ("Gebied", None), "label": ("Indicator", None), "unit": ("Eenheid", None),
                 "period": ("Periode", None), "value": ("Waarde", 1), "note": ("Noot", None), "sources": ("Bron", None)}
-    numbers = as_published(long.assign(decimals=[decimals_for(unit) for unit in long["unit"]]), exported)
+    numbers = as_published(long, exported)
     numbers = numbers.rename(columns={column: label for column, (label, _) in exported.items()})
     columns = {"Gebied": ("Gebied", None)} | {f: (f, None) for f in figures}
     sources = "; ".join(dict.fromkeys(s for text in long["sources"] if text for s in text.split("; ")))
@@ -62,7 +61,7 @@ def overview_display(long: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[
         header = f"{first['label']} ({first['unit']}), {period}"
         cells = {}
         for entry in part.itertuples():
-            text = nl_number(entry.value, decimals_for(entry.unit))
+            text = nl_number(entry.value, int(entry.decimals))
             if pd.notna(entry.value) and entry.period != period:
                 text += f" ({entry.period})"
             if entry.note and pd.notna(entry.value):

@@ -41,6 +41,8 @@ NAMES_TABLE, METADATA_TABLE = "region_names", "indicators"
 POINT_LAYERS = ("buurt_labels_2014",)
 #: The region tables the notebooks load; kwb and benefits are required.
 REQUIRED = ("kwb", "benefits")
+#: Tables every figure may need besides the region tables, when the build made them.
+FIGURE_EXTRAS = (NAMES_TABLE, "provenance")
 
 
 #: Written into a GeoPackage instead of the time of writing, so that the same layers give the same bytes.
@@ -105,6 +107,18 @@ class ProcessedStore:
     def load_tables(self, names: tuple[str, ...] = REGION_TABLES) -> dict[str, pd.DataFrame]:
         """The built region tables among ``names`` (``kwb`` and ``benefits`` must be built)."""
         return {name: self.load_table(name) for name in names if self.has_table(name) or name in REQUIRED}
+
+    def figure_tables(self) -> dict[str, pd.DataFrame]:
+        """What every figure is computed from: the region tables with the region names and provenance.
+
+        The notebooks (``research.Data``) and the report's index read the same tables, so that a figure is
+        computed the same way on every page (a gemeente summed from its buurten needs the names).
+        """
+        tables = self.load_tables()
+        for name in FIGURE_EXTRAS:
+            if self.has_table(name):
+                tables[name] = self.load_table(name)
+        return tables
 
     def load_quality(self) -> pd.DataFrame:
         """Rows per level and period and the share missing per indicator."""

@@ -1,0 +1,175 @@
+"""One figure, one value: every indicator × area × period the report shows in more than one place is the same there.
+
+The report is built whole (every page), then read as a researcher reads it: the page's tables and key-figure
+cards, every CSV and every workbook sheet. Each figure found is keyed by (indicator, area, period) and the test
+fails when one key shows two values, naming the places.
+"""
+
+import html
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from parkstad_analysis.reporting.report import run_report
+from parkstad_analysis.vocabulary.areas import load_areas
+
+from conftest import project_with_notebooks
+
+#: Headers of the definitions table that name an indicator with its period ("Inwoners 2019").
+DEFINITION_HEADERS = {"Inwoners": "Inwoners", "Bijstand per 1.000 inwoners 15+": "Personen met bijstand"}
+
+
+@pytest.fixture(scope="module")
+def full_run(built, tmp_path_factory):
+    """The report of every focus area and every notebook, as `make report` builds it."""
+    settings = project_with_notebooks(built, tmp_path_factory.mktemp("one_value") / "project")
+    return run_report(settings, jobs=2, progress=False).run_dir
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def _page_area(stem: str) -> str | None:
+    """The title of the area a page or table folder is about (``area_profile_gms_2019`` → GMS (…))."""
+    name = re.sub(r"^(area_profile|trends|evaluation)_|_\d{4}$", "", stem)
+    area = load_areas().get(name)
+    return area.title if area is not None else None
+
+
+def _plain(text: str) -> str:
+    """A number as a page writes it (``53.205``, ``59,7``, ".") as the CSV writes it (``53205``, ``59,7``, "")."""
+    text = html.unescape(text).strip()
+    if text == ".":
+        return ""
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
+        return text.replace(".", "")
+    return text
+
+
+def _indicator(header: str) -> str:
+    return re.sub(r"\s*\([^)]*\)$", "", header).strip()
+
+
+def csv_figures(run_dir: Path) -> list[tuple[tuple[str, str, str], str, str]]:
+    """(indicator, area, period), value, where: every figure in the run's CSVs whose table says all three."""
+    found = []
+    for path in sorted(run_dir.glob("tables/*/*.csv")):
+        table, where = _csv(path), path.relative_to(run_dir).as_posix()
+        area = _page_area(path.parent.name)
+        columns = list(table.columns)
+        if {"Gebied", "Indicator", "Periode", "Waarde"} <= set(columns):  # the index's long table
+            found += [((r.Indicator, r.Gebied, r.Periode), r.Waarde, where) for r in table.itertuples()]
+        elif columns[:2] == ["Indicator", "Periode"]:  # a profile's comparison: one column per area
+            for row in table.to_dict("records"):
+                found += [((_indicator(row["Indicator"]), title, row["Periode"]), row[title], where)
+                          for title in columns[2:] if title != "Noot"]
+        elif columns[0] == "Afbakening":
+            for row in table.to_dict("records"):
+                for header in columns[2:]:
+                    label, period = header.rsplit(" ", 1)
+                    found.append(((DEFINITION_HEADERS[label], row["Afbakening"], period), row[header], where))
+        elif columns[:2] == ["Jaar", "Inwoners"] and area:
+            found += [(("Inwoners", area, r.Jaar), r.Inwoners, where) for r in table.itertuples()]
+        elif columns[:2] == ["Jaar", "Netto arbeidsparticipatie (%)"] and area:
+            found += [(("Netto arbeidsparticipatie", area, row["Jaar"]), row[columns[1]], where)
+                      for row in table.to_dict("records")]
+        elif columns[0] == "Kwartaal" and area in columns and path.stem == "per_kwartaal":
+            found += [(("Personen met bijstand", area, row["Kwartaal"]), row[area], where)
+                      for row in table.to_dict("records")]
+        elif {"Gebieden", "Inwoners", "Jaar inwoners"} <= set(columns):  # funding per recipient and inhabitant
+            found += [(("Inwoners", row["Gebieden"], row["Jaar inwoners"]), row["Inwoners"], where)
+                      for row in table.to_dict("records") if " en " not in row["Gebieden"]]
+    return found
+
+
+def page_figures(run_dir: Path) -> list[tuple[tuple[str, str, str], str, str]]:
+    """(indicator, area, period), value, where: the key-figure cards and the index's table, as the pages print them."""
+    found = []
+    for page in sorted(run_dir.glob("*.html")):
+        text = page.read_text("utf-8")
+        area = _page_area(page.stem)
+        for card in re.findall(r'<div class="ps-card">(.*?)<div class="ps-fsource">', text, flags=re.S):
+            label = re.search(r'<div class="ps-label">(.*?)</div>', card).group(1)
+            value = re.search(r'<span class="ps-value">(.*?)</span>', card)
+            meta = re.search(r'<div class="ps-meta">(.*?)</div>', card).group(1)
+            if value and area:
+                found.append(((html.unescape(label), area, meta.split(" · ")[0].strip()), _plain(value.group(1)),
+                              f"{page.name} (kerncijfer)"))
+        if page.name == "index.html":
+            found += _index_table(text)
+    return found
+
+
+def _index_table(text: str) -> list:
+    """The index's wide table: ``Label (unit), period`` headers, cells ``value (other period) [note]``."""
+    table = re.search(r'<figure class="ps-table">.*?<thead>(.*?)</thead>.*?<tbody>(.*?)</tbody>', text, flags=re.S)
+    headers = [html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table.group(1))]
+    found = []
+    for row in re.findall(r"<tr>(.*?)</tr>", table.group(2), flags=re.S):
+        cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for header, cell in zip(headers[1:], cells[1:], strict=True):
+            label, period = header.rsplit(", ", 1)
+            match = re.fullmatch(r"(\S+)(?: \((\w+)\))?(?: \[\d+\])?", cell)
+            assert match, (header, cell)
+            found.append(((_indicator(label), cells[0], match.group(2) or period), _plain(match.group(1)),
+                          "index.html (tabel)"))
+    return found
+
+
+def test_every_figure_has_one_value_on_every_page_and_in_every_download(full_run):
+    figures = csv_figures(full_run) + page_figures(full_run)
+    places = defaultdict(lambda: defaultdict(list))
+    for key, value, where in figures:
+        places[key][value].append(where)
+    shared = {key: values for key, values in places.items() if sum(len(w) for w in values.values()) > 1}
+    differing = {key: dict(values) for key, values in shared.items() if len(values) > 1}
+    assert not differing, differing
+    # the comparison really spans pages: the index, profiles, trends, evaluations and funding meet in shared keys
+    kinds = {re.sub(r"_.*|\.html.*|/.*", "", where) for values in shared.values() for w in values.values()
+             for where in w}
+    assert {"index", "tables", "area"} <= kinds, kinds
+    wheres = {where.split("/")[1] if where.startswith("tables/") else where for values in shared.values()
+              for w in values.values() for where in w}
+    assert {"overzicht", "funding", "trends_hoensbroek", "evaluation_hoensbroek"} <= wheres, sorted(wheres)
+    hoensbroek = places[("Personen met bijstand", "Hoensbroek", "2019Q4")]
+    assert list(hoensbroek) == ["57,8"], dict(hoensbroek)  # the wijk sum everywhere; the evaluation says why it differs
+    heerlen = places[("Netto arbeidsparticipatie", "Heerlen", "2019")]
+    assert list(heerlen) == ["59"], dict(heerlen)  # CBS's own whole-percent figure, not "59,0"
+
+
+def test_every_page_table_is_its_csv_and_every_sheet_is_its_csv(full_run):
+    import openpyxl
+
+    for page in sorted(full_run.glob("*.html")):
+        text = page.read_text("utf-8")
+        for block in re.findall(r'<figure class="ps-table">(.*?)</figure>', text, flags=re.S):
+            link = re.search(r'href="(tables/[^"]+\.csv)"', block)
+            if link is None or page.name == "index.html":  # the index's wide table is checked figure by figure
+                continue
+            rows = [[_plain(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+                    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", block, flags=re.S)]
+            table = _csv(full_run / link.group(1))
+            assert rows[0] == list(table.columns), (page.name, link.group(1))
+            assert rows[1:] == table.values.tolist(), (page.name, link.group(1))
+    workbook = openpyxl.load_workbook(full_run / "parkstad_tabellen.xlsx")
+    for sheet_name, _, _, _, csv in list(workbook["Overzicht"].values)[1:]:
+        table = _csv(full_run / csv)
+        cells = [list(row) for row in workbook[sheet_name].iter_rows(min_row=4, max_row=3 + len(table))]
+        assert [[_as_csv_text(cell) for cell in row] for row in cells] == table.values.tolist(), sheet_name
+        for column in zip(*cells, strict=True):  # one type a column: 2019 beside 2019Q4 is text, not a number
+            kinds = {"number" if isinstance(c.value, int | float) else "text" for c in column if c.value is not None}
+            assert len(kinds) <= 1, (sheet_name, column[0].column_letter, kinds)
+
+
+def _as_csv_text(cell) -> str:
+    """A sheet's cell as its CSV writes it: the number with the decimals its format shows, or the text."""
+    if cell.value is None:
+        return ""
+    if isinstance(cell.value, int | float):
+        places = len(cell.number_format.split(".")[1]) if "." in cell.number_format else 0
+        return f"{cell.value:.{places}f}".replace(".", ",")
+    return str(cell.value)
