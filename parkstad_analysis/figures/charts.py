@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..dutch import nl_number
-from .style import PALETTE, STYLE, dutch_axis, literal_text, wrap
+from .style import PALETTE, STYLE, PlottedData, attach_data, dutch_axis, literal_text, wrap
 
 __all__ = ["PROJECT_START", "event_study", "participation_by_source", "ranking_bars", "trend"]
 
@@ -69,6 +69,13 @@ def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS"
         ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8,
                   title="band: onzekerheid door afronding van CBS" if banded else None, title_fontsize=7)
         _heading(ax, title, source)
+    value = f"Waarde ({unit})"
+    frame = pd.DataFrame({"Reeks": series["title"].astype(str), "Periode": series["period"].astype(str),
+                          value: series["value"].astype(float), "Ondergrens (afronding CBS)": series["lower"].astype(float),
+                          "Bovengrens (afronding CBS)": series["upper"].astype(float)})
+    attach_data(ax.figure, PlottedData(frame, {"Reeks": None, "Periode": None, value: 1,
+                                               "Ondergrens (afronding CBS)": 1, "Bovengrens (afronding CBS)": 1},
+                                       title, source))
     return ax
 
 
@@ -89,6 +96,11 @@ def ranking_bars(ranking: pd.DataFrame, value: str = "regio_deal_contribution_eu
                    mpl.patches.Patch(color=PALETTE[1], label="generiek")]
         ax.legend(handles=handles, loc="lower right", frameon=False)
         _heading(ax, "Regio Deal 2020: bijdrage per project", "Bron: persbericht Regio Deal Parkstad Limburg, 17 december 2020")
+    frame = pd.DataFrame({"Project": ranking["label"], "Spoor": ranking["track"],
+                          "Bijdrage Regio Deal (€)": ranking[value].astype(float)})
+    attach_data(ax.figure, PlottedData(frame, {"Project": None, "Spoor": None, "Bijdrage Regio Deal (€)": 0},
+                                       "Regio Deal 2020: bijdrage per project",
+                                       "Bron: persbericht Regio Deal Parkstad Limburg, 17 december 2020"))
     return ax
 
 
@@ -117,6 +129,13 @@ def participation_by_source(figures: pd.DataFrame, ax: Axes | None = None) -> Ax
         ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=len(wide.columns))
         _heading(ax, "Netto arbeidsparticipatie per gemeente: twee bronnen naast elkaar",
                  "Bron: CBS, Kerncijfers wijken en buurten (KWB); persbericht Regio Deal Parkstad Limburg, 17 december 2020")
+    frame = pd.DataFrame({"Gemeente": figures["gemeente"], "Bron van het cijfer": figures["source"],
+                          "Netto arbeidsparticipatie (%)": figures["value"].astype(float)})
+    attach_data(ax.figure, PlottedData(frame, {"Gemeente": None, "Bron van het cijfer": None,
+                                               "Netto arbeidsparticipatie (%)": 1},
+                                       "Netto arbeidsparticipatie per gemeente: twee bronnen naast elkaar",
+                                       "Bron: CBS, Kerncijfers wijken en buurten (KWB); persbericht Regio Deal Parkstad "
+                                       "Limburg, 17 december 2020"))
     return ax
 
 
@@ -150,4 +169,9 @@ def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Ax
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=7.5)
         _heading(ax, title, source)
+    columns = {"Kwartaal": None, f"Verschil t.o.v. vóór de start ({unit})": 1, "Placebo's 5%": 1, "Placebo's 95%": 1}
+    frame = pd.DataFrame(dict(zip(columns, [events["period"].astype(str), events["effect"].astype(float),
+                                            events["placebo_low"].astype(float), events["placebo_high"].astype(float)],
+                                  strict=True)))
+    attach_data(ax.figure, PlottedData(frame, columns, title, source))
     return ax

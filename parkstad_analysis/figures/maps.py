@@ -29,7 +29,7 @@ from ..dutch import nl_number
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, as_area
 from .classes import CLASSIFICATIONS
-from .labels import label_context, label_regions, north_arrow
+from .labels import label_context, label_regions, north_arrow, region_names
 from .layers import MapLayer, area_codes_in, best_layer, boundary_source
 from .style import (
     CONTEXT_COLOUR,
@@ -39,7 +39,9 @@ from .style import (
     MISSING_COLOUR,
     SEQUENTIAL,
     STYLE,
+    PlottedData,
     ShowsItself,
+    attach_data,
     literal_text,
     wrap,
 )
@@ -282,6 +284,34 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
         ax.text(0.0, -0.02, source, transform=ax.transAxes, fontsize=7, color="#666666", va="top")
 
 
+#: How a rate per region was made (``IndicatorValues.basis``), in a reader's words.
+BASIS_WORDS = {"aantallen": "berekend uit de aantallen (door CBS afgerond op tientallen)",
+               "gepubliceerd percentage": "uit het percentage dat CBS publiceert (nauwkeuriger dan de afgeronde "
+                                          "aantallen)"}
+
+
+def map_data(scene: MapScene) -> PlottedData:
+    """The table behind a map: per region coloured its code, name, whether it is part of the focus area, the value
+    as the map colours it, the period, and the source and how the value was made (CBS's own or from counts)."""
+    shown = scene.shown
+    inside = shown["region_code"].isin(set(scene.outline["region_code"]))
+    codes = shown["region_code"].tolist()
+    basis = scene.data.basis.reindex(codes).fillna("").map(lambda b: BASIS_WORDS.get(b, b)).tolist() \
+        if scene.data.basis is not None else [""] * len(codes)
+    value_header = f"{scene.data.title} ({scene.unit})"
+    frame = pd.DataFrame({
+        "Code": codes, "Naam": region_names(shown).tolist(),
+        "Deel van het focusgebied": np.where(inside, "ja", f"nee: omgeving, niet in {scene.focus.title}"),
+        value_header: shown["value"].to_numpy(float), "Periode": scene.data.period,
+        "Bron": [scene.data.sources([code]) or "CBS" for code in codes], "Berekening": basis,
+    })
+    values = scene.data.values.reindex(codes)
+    decimals = 0 if len(values.dropna()) and np.allclose(values.dropna(), values.dropna().round()) else 1
+    return PlottedData(frame, {column: None for column in frame.columns} | {value_header: decimals},
+                       f"{scene.data.title} per gebied, {scene.focus.title} ({scene.data.period})", map_source(scene),
+                       list(scene.chosen.notes))
+
+
 def choropleth(
     tables: dict[str, pd.DataFrame],
     layers: dict[str, gpd.GeoDataFrame],
@@ -343,6 +373,7 @@ def choropleth(
             label_context(ax, scene.context[~scene.context["region_code"].isin(scene.shown["region_code"])])
         _texts(ax, legend_ax, scene, handles, title, own)
         literal_text(ax.figure)
+    attach_data(ax.figure, map_data(scene))
     shown, chosen = scene.shown, scene.chosen
     return MapDrawing(
         ax=ax, legend_ax=legend_ax, area=scene.focus.name, indicator=indicator, period=scene.data.period,

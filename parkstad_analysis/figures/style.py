@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
@@ -82,6 +83,30 @@ def own_figure_png(fig: Figure) -> bytes | None:
     if getattr(fig.canvas, "manager", None) is not None:
         return None
     return png_bytes(fig)
+
+
+@dataclass
+class PlottedData:
+    """What a map or chart shows, as a table a reader can download beside the picture.
+
+    ``frame`` has Dutch headers; ``decimals`` gives each numeric column's decimals (``None`` for text).
+    """
+
+    frame: object  # a pandas DataFrame (pandas is imported only where figures are drawn)
+    decimals: dict[str, int | None]
+    title: str
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+
+def attach_data(fig: Figure, data: PlottedData) -> None:
+    """Keep the table behind a figure with it: ``pages.show`` writes it as CSV beside the figure's files."""
+    fig.parkstad_data = data
+
+
+def plotted_data(fig: Figure) -> PlottedData | None:
+    """The table :func:`attach_data` kept with a figure, if any."""
+    return getattr(fig, "parkstad_data", None)
 
 
 class ShowsItself:

@@ -161,6 +161,18 @@ def figures_html(figures: list, title: str) -> str:
     return render("blocks/key_figures.html.j2", title=title, items=items)
 
 
+#: How a figure's download links name each file kind.
+DOWNLOAD_WORDS = {".png": "afbeelding (PNG)", ".svg": "afbeelding (SVG)", ".pdf": "afbeelding (PDF)",
+                  ".csv": "gegevens (CSV)"}
+
+
+def downloads_html(files: list[Path], run_dir: Path) -> str:
+    """The line under a figure that links its files: the pictures and the data behind it (paths from the run)."""
+    links = [{"href": path.relative_to(run_dir).as_posix(), "text": DOWNLOAD_WORDS.get(path.suffix, path.suffix)}
+             for path in files]
+    return render("blocks/downloads.html.j2", links=links)
+
+
 def note_html(text: str, kind: str = "note") -> str:
     """A short paragraph (``note`` or ``warning``) for a page."""
     return render("blocks/note.html.j2", text=text, kind=kind)

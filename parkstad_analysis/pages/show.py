@@ -18,9 +18,10 @@ import pandas as pd
 
 from ..config import FIGURE_FORMATS_ENV
 from ..dutch import nl_number
-from ..figures.style import png_bytes, save
+from ..figures.style import plotted_data, png_bytes, save
 from .blocks import (
     as_published,
+    downloads_html,
     export_csv,
     figures_html,
     has_missing,
@@ -98,11 +99,26 @@ def show(drawing, name: str | None = None, figure_dir: str | Path | None = None)
     fig = getattr(drawing, "figure", drawing)
     if figure_dir and name:
         written = save(fig, Path(figure_dir) / name, figure_formats())
+        data = _write_plotted_data(fig, Path(figure_dir), name)
         png = next((p for p in written if p.suffix == ".png"), None)
         if png is not None:  # the page shows the file just written: one rendering less per figure
             display(Image(png.read_bytes(), format="png", width=int(fig.get_figwidth() * 110)))
-            return
+        else:
+            display(Image(png_bytes(fig), format="png"))
+        _html(downloads_html([*written, *([data] if data else [])], Path(figure_dir).parent.parent))
+        return
     display(Image(png_bytes(fig), format="png"))
+
+
+def _write_plotted_data(fig, figure_dir: Path, name: str) -> Path | None:
+    """The table behind the figure (:func:`figures.style.attach_data`) as CSV with its sidecar, beside its files."""
+    data = plotted_data(fig)
+    if data is None:
+        return None
+    columns = {column: (column, decimals) for column, decimals in data.decimals.items()}
+    export_csv(as_published(data.frame, columns), figure_dir, name, title=data.title, source=data.source,
+               notes=table_notes(data.notes, has_missing(data.frame, columns)), decimals=data.decimals)
+    return figure_dir / f"{name}.csv"
 
 
 def show_interactive(figure, name: str | None = None, figure_dir: str | Path | None = None) -> None:

@@ -144,6 +144,25 @@ def test_locator_and_project_maps(layers):
     assert "Werk in de Wijk\n€ 150.000" in annotations
 
 
+def test_the_project_map_splits_a_project_as_the_funding_table_does(tables, layers):
+    from parkstad_analysis.analysis.funding import area_allocation
+    from parkstad_analysis.figures.style import plotted_data
+
+    allocation = area_allocation(load_projects(), tables["benefits"], "2020Q4")
+    drawing = projects_map(load_projects(), layers, allocation=allocation)
+    annotations = [t.get_text() for t in drawing.ax.texts]
+    werk = allocation[allocation["project"] == "Werk in de Wijk"].set_index("area")["contribution_eur"]
+    assert round(werk.sum()) == 150_000 and len(werk) == 2
+    for amount in werk:  # one circle per area with its part, labelled as the table labels it
+        assert f"Werk in de Wijk (deel)\n€ {round(amount):,}".replace(",", ".") in annotations
+    assert "Werk in de Wijk\n€ 150.000" not in annotations
+    legend = [t.get_text() for t in drawing.ax.get_legend().get_texts()]
+    assert legend == ["€ 50.000", "€ 100.000", "€ 150.000"]  # what a circle's size means
+    data = plotted_data(drawing.figure).frame
+    assert data["Bijdrage op de kaart (€)"].sum() == pytest.approx(501_030 - 70_000)  # Sprincplank: all of Parkstad
+    assert "heel Parkstad (niet op de kaart)" in set(data["Gebied"])
+
+
 def test_saved_files_are_identical_for_identical_maps(tables, layers, tmp_path):
     first = save(_draw(tables, layers, "gms", "bijstand_per_1000").figure, tmp_path / "a" / "gms")
     second = save(_draw(tables, layers, "gms", "bijstand_per_1000").figure, tmp_path / "b" / "gms")

@@ -83,6 +83,10 @@ def csv_figures(run_dir: Path) -> list[tuple[tuple[str, str, str], str, str]]:
         elif {"Gebieden", "Inwoners", "Jaar inwoners"} <= set(columns):  # funding per recipient and inhabitant
             found += [(("Inwoners", row["Gebieden"], row["Jaar inwoners"]), row["Inwoners"], where)
                       for row in table.to_dict("records") if " en " not in row["Gebieden"]]
+    for path in sorted(run_dir.glob("figures/*/*_trend_bijstand.csv")):  # the data behind the trend charts
+        table, where = _csv(path), path.relative_to(run_dir).as_posix()
+        found += [(("Personen met bijstand", row["Reeks"], row["Periode"]), row["Waarde (per 1.000 inwoners 15+)"],
+                   where) for row in table.to_dict("records")]
     return found
 
 
@@ -135,6 +139,7 @@ def test_every_figure_has_one_value_on_every_page_and_in_every_download(full_run
     wheres = {where.split("/")[1] if where.startswith("tables/") else where for values in shared.values()
               for w in values.values() for where in w}
     assert {"overzicht", "funding", "trends_hoensbroek", "evaluation_hoensbroek"} <= wheres, sorted(wheres)
+    assert any(where.startswith("figures/trends_") for where in wheres), sorted(wheres)
     hoensbroek = places[("Personen met bijstand", "Hoensbroek", "2019Q4")]
     assert list(hoensbroek) == ["57,8"], dict(hoensbroek)  # the wijk sum everywhere; the evaluation says why it differs
     heerlen = places[("Netto arbeidsparticipatie", "Heerlen", "2019")]
@@ -173,3 +178,22 @@ def _as_csv_text(cell) -> str:
         places = len(cell.number_format.split(".")[1]) if "." in cell.number_format else 0
         return f"{cell.value:.{places}f}".replace(".", ",")
     return str(cell.value)
+
+
+def test_every_figure_links_its_files_and_the_data_behind_it(full_run):
+    """A map or chart on a page is followed by links to its PNG, SVG and the table it draws (CSV with sidecar)."""
+    for page in sorted(full_run.glob("*.html")):
+        text = page.read_text("utf-8")
+        for line in re.findall(r'<p class="ps-downloads">(.*?)</p>', text, flags=re.S):
+            links = re.findall(r'href="([^"]+)"', line)
+            assert [Path(link).suffix for link in links] == [".png", ".svg", ".csv"], (page.name, links)
+            for link in links:
+                assert (full_run / link).is_file(), (page.name, link)
+            assert (full_run / links[2]).with_name(Path(links[2]).stem + ".csv-metadata.json").is_file()
+        if page.name != "index.html":  # the index shows thumbnails that lead to the pages
+            assert len(re.findall(r"<img ", text)) == len(re.findall(r'class="ps-downloads"', text)), page.name
+    werk = _csv(full_run / "figures/funding/regio_deal_projects.csv")
+    assert sorted(werk.loc[werk["Project"] == "Werk in de Wijk", "Bijdrage op de kaart (€)"]) == ["124335", "25665"]
+    gms = _csv(full_run / "figures/area_profile_gms_2019/gms_bijstand_per_1000.csv")
+    hoppersgraaf = gms[gms["Naam"] == "Hoppersgraaf"]  # drawn on the map, not part of GMS: the data says so
+    assert hoppersgraaf["Deel van het focusgebied"].str.startswith("nee").all() and len(hoppersgraaf) == 1
