@@ -27,7 +27,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from ..analysis.region_values import IndicatorValues, indicator_values, reference_value
 from ..dutch import nl_number
 from ..errors import DataFormatError, UnknownNameError
-from ..vocabulary.areas import Area, as_area
+from ..vocabulary.areas import Area, alternatives, as_area
 from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow, region_names
 from .layers import MapLayer, area_codes_in, best_layer, boundary_source
@@ -253,8 +253,25 @@ def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     ax.set_xlim(cx - span / 2, cx + span / 2)
     ax.set_ylim(cy - span / 2, cy + span / 2)
-    return [Line2D([], [], color="#111111", linewidth=2.0, label=wrap(outline_label(scene.focus), 30)),
-            Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens")]
+    handles = [Line2D([], [], color="#111111", linewidth=2.0, label=wrap(outline_label(scene.focus), 30))]
+    if around := outside_note(scene):  # coloured but not part of the area: say so where the reader looks
+        handles.append(Patch(facecolor="none", edgecolor="none", label=wrap(around, 34)))
+    return [*handles, Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens")]
+
+
+def outside_note(scene: MapScene) -> str:
+    """The legend's words for regions the map colours around the focus area (the rest of its wijk), naming the
+    documented definition that does count them (GMS with Hoppersgraaf), or ``""`` when every coloured region is
+    part of the area."""
+    outside = scene.shown[~scene.shown["region_code"].isin(set(scene.outline["region_code"]))]
+    if outside.empty or scene.focus.focus is None:
+        return ""
+    names = region_names(outside).tolist()
+    listed = ", ".join(names[:3]) + (f" en {len(names) - 3} andere" if len(names) > 3 else "")
+    counted = [other.title for other in alternatives(scene.focus)
+               if set(outside["region_code"]) & set(other.codes_for(scene.chosen.boundary_year))]
+    return (f"ook gekleurd, buiten het focusgebied: {listed}"
+            + (f" (hoort wel bij de afbakening {counted[0]})" if counted else " (rest van de wijk)"))
 
 
 def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str | None, own: bool) -> None:

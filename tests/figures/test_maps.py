@@ -232,3 +232,12 @@ def test_a_map_shows_itself_in_a_notebook_and_warns_at_the_callers_line(tables, 
 def test_an_indicator_name_is_found_by_meaning(tables, layers):
     with pytest.raises(UnknownNameError, match=r"unknown indicator 'inkomen'; expected one of: gemiddeld_inkomen_per_inwoner, "):
         maps.choropleth(tables, layers, "hoensbroek", "inkomen")
+
+
+def test_a_buurt_drawn_around_the_area_is_explained_in_the_legend(tables, layers):
+    _, texts = _legend(_draw(tables, layers, "gms", "bijstand_per_1000", "2019Q4", surroundings="wijk"))
+    legend = " ".join(text.replace("\n", " ") for text in texts)
+    assert "buiten het focusgebied: Hoppersgraaf" in legend
+    assert "afbakening GMS met Hoppersgraaf" in legend  # the definition that does count it
+    _, texts = _legend(_draw(tables, layers, "gms", "bijstand_per_1000", "2019Q4", surroundings="area"))
+    assert not any("buiten het focusgebied" in text for text in texts)
