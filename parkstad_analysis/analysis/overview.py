@@ -69,3 +69,57 @@ def _in_period_of(tables: dict[str, pd.DataFrame], area: Area, key: str, periods
         if complete_enough(figure):
             return figure
     return None
+
+
+def _held_for(tables: dict[str, pd.DataFrame], key: str, area: Area) -> str:
+    """Why the tables give no figure for the area, in words: the gemeenten (and periods) they hold it for."""
+    from ..vocabulary.indicators import load_vocabulary
+    from ..vocabulary.regions import gemeente_names
+    from .profile import _table_of
+
+    rates = load_vocabulary().rates
+    column = rates[key].numerator if key in rates else "k_" + key.removeprefix("share_") if key.startswith("share_") \
+        else key
+    table = tables.get(_table_of(key))
+    rows = table[table["level"].isin(["buurt", "wijk"]) & table[column].notna()] \
+        if table is not None and column in table.columns else pd.DataFrame()
+    if rows.empty:
+        return "de bestanden van dit rapport hebben dit cijfer voor geen enkele buurt of wijk"
+    when = "period" if "period" in rows.columns else "year"
+    names = gemeente_names()
+    spans = {}
+    for code, part in rows.groupby("gemeente_code"):
+        periods = sorted(part[when].astype(str).unique())
+        spans[code] = periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"
+    if area.gemeente in spans:
+        return (f"de bestanden hebben dit cijfer voor {names.get(area.gemeente, area.gemeente)} alleen in "
+                f"{spans[area.gemeente]}, en dan niet voor genoeg van de buurten van dit gebied")
+    held = [f"{names.get(code, code)} ({span})" for code, span in spans.items()]
+    listed = ", ".join(held[:3]) + (f" en {len(held) - 3} andere gemeenten" if len(held) > 3 else "")
+    return f"de bestanden van dit rapport hebben dit cijfer per buurt of wijk alleen voor {listed}"
+
+
+def data_gaps(tables: dict[str, pd.DataFrame], long: pd.DataFrame, area_names: list[str], year: int,
+              quarter: str) -> pd.DataFrame:
+    """Per focus area what the overview cannot show for the profile year, and why, in a reader's words.
+
+    ``long`` is :func:`overview`'s result. Each missing figure says which gemeenten the files do hold it for (a
+    missing benefit rate also means no trend series and no evaluation); figures of other years are listed together.
+    Columns: ``title``, ``missing``, ``why``.
+    """
+    records = []
+    for name in area_names:
+        area = get_area(name)
+        other_years = []
+        for entry in long[long["area"] == name].itertuples():
+            wanted = quarter if "Q" in str(entry.period) else str(year)
+            if pd.isna(entry.value):
+                missing = entry.label + (" (ook geen reeks per kwartaal en geen vergelijking vóór en na de start)"
+                                         if entry.key == "bijstand_per_1000" else "")
+                records.append({"title": area.title, "missing": missing, "why": _held_for(tables, entry.key, area)})
+            elif entry.period != wanted:
+                other_years.append(f"{entry.label.lower()} {entry.period}")
+        if other_years:
+            records.append({"title": area.title, "missing": f"een deel van de cijfers voor {year}",
+                            "why": f"er staat het dichtstbijzijnde jaar met een cijfer: {', '.join(other_years)}"})
+    return pd.DataFrame.from_records(records, columns=["title", "missing", "why"])

@@ -22,9 +22,10 @@ from .indicators import age_shares, income, participation
 from .provenance import describe_sources, figure_sources
 
 __all__ = [
-    "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "AreaFigure", "KeyFigures", "area_figure", "best_figure", "comparison",
-    "complete_enough", "definitions_compared", "figures_by_year", "inhabitants_by_year", "key_figures", "map_choices",
-    "profile_quarter", "published_decimals", "surroundings_for", "trend_series",
+    "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "YEARLY", "AreaFigure", "KeyFigures", "area_figure", "best_figure",
+    "comparison", "complete_enough", "definitions_compared", "figures_by_year", "figures_over_years",
+    "inhabitants_by_year", "key_figures", "map_choices", "profile_quarter", "published_decimals", "surroundings_for",
+    "trend_series",
 ]
 
 #: The figures of a profile, in page order: (key, Dutch label, unit). ``share_*`` are shares of inhabitants.
@@ -435,6 +436,23 @@ def figures_by_year(tables: dict[str, pd.DataFrame], area: Area | str, key: str,
             rows.append({"year": str(year), "value": figure.value, "coverage": figure.coverage,
                          "decimals_value": figure.decimals, "note": figure.note, "sources": figure.sources})
     return pd.DataFrame.from_records(rows, columns=["year", "value", "coverage", "decimals_value", "note", "sources"])
+
+
+#: The figures a trends page follows through every KWB year (besides participation and the benefit rates).
+YEARLY = ("aantal_inwoners", "share_0_tot_15_jaar", "share_65_jaar_of_ouder", "huishoudens_totaal",
+          "gemiddelde_huishoudensgrootte", "gemiddeld_inkomen_per_inwoner", "huish_onder_of_rond_sociaal_minimum")
+
+
+def figures_over_years(tables: dict[str, pd.DataFrame], area: Area | str, keys: tuple[str, ...] = YEARLY,
+                       ) -> pd.DataFrame:
+    """:func:`figures_by_year` for several figures at once (long: ``key``, ``label``, ``unit`` and its columns), in
+    the order of ``keys``; a figure no year has is left out."""
+    labels = {key: (label, unit) for key, label, unit in PROFILE}
+    parts = [figures_by_year(tables, area, key).assign(key=key, label=labels[key][0], unit=labels[key][1])
+             for key in keys]
+    parts = [part for part in parts if not part.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["key", "label", "unit", "year", "value", "coverage", "decimals_value", "note", "sources"])
 
 
 def inhabitants_by_year(tables: dict[str, pd.DataFrame], area: Area | str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.overview import overview
+from ..analysis.overview import data_gaps, overview
 from ..analysis.profile import profile_quarter
 from ..dutch import MISSING, nl_number
 from ..processed import ProcessedStore
@@ -38,7 +38,12 @@ def overview_block(store: ProcessedStore, areas: list[str], year: int, run_dir: 
                       source=f"Bron: {sources or 'CBS'}", notes=table_notes([n for n in long["note"].dropna().unique() if n],
                                                                            long["value"].isna().any()),
                       decimals={"Waarde": 1})
-    return table_html(table, columns, caption, sources or "CBS", footnotes, link, numeric=figures)
+    gaps = data_gaps(tables, long, areas, year, quarter)
+    gaps_html = table_html(gaps, {"title": ("Gebied", None), "missing": ("Niet in dit rapport", None),
+                                  "why": ("Waarom", None)},
+                           "Wat de beschikbare cijfers per focusgebied niet laten zien", "CBS; bestanden van dit rapport") \
+        if not gaps.empty else ""
+    return table_html(table, columns, caption, sources or "CBS", footnotes, link, numeric=figures) + gaps_html
 
 
 def overview_display(long: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:

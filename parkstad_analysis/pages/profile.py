@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.profile import comparison, definitions_compared
-from ..dutch import decimals_for, nl_number
+from ..analysis.profile import comparison, definitions_compared, figures_over_years
+from ..dutch import decimals_for, dutch_list, nl_number
 from ..vocabulary.areas import Area, as_area, comparison_areas
 from ..vocabulary.indicators import load_vocabulary
 
-__all__ = ["comparison_display", "definitions_display", "missing_maps_note", "sources_text"]
+__all__ = ["comparison_display", "definitions_display", "missing_benefits_note", "missing_maps_note",
+           "over_years_display", "sources_text"]
 
 
 def missing_maps_note(missing: list[tuple[str, str]]) -> str:
@@ -19,6 +20,21 @@ def missing_maps_note(missing: list[tuple[str, str]]) -> str:
     listed = ", ".join(f"{vocabulary.title(indicator).lower()} ({period})" for indicator, period in missing)
     return (f"Niet als kaart getoond, omdat de beschikbare bestanden er voor de buurten van dit gebied geen cijfers van "
             f"hebben: {listed}.")
+
+
+def missing_benefits_note(tables: dict[str, pd.DataFrame], area: Area | str, kinds: list[str]) -> str:
+    """Why a page shows no benefit series for an area, in a reader's words: which gemeenten the report's files do
+    have per wijk and buurt, and that CBS publishes the others in the same table."""
+    from ..vocabulary.regions import gemeente_names
+
+    area = as_area(area)
+    benefits = tables["benefits"]
+    covered = sorted(gemeente_names().get(code, code) for code in
+                     benefits.loc[benefits["level"].isin(["buurt", "wijk"]), "gemeente_code"].dropna().unique())
+    held = f"alleen voor {' en '.join(covered)}" if covered else "voor geen enkele gemeente"
+    return (f"Geen cijfers over {dutch_list(kinds)} voor {area.title}: de CBS-bestanden van dit rapport hebben de "
+            f"uitkeringen per wijk en buurt {held}. CBS publiceert ze voor elke gemeente in dezelfde tabel "
+            "(Uitkeringsontvangers per wijk en buurt); zodra die voor deze gemeente is opgehaald, staat de reeks hier.")
 
 
 def comparison_display(tables: dict[str, pd.DataFrame], area: Area | str, year: int,
@@ -67,3 +83,32 @@ def definitions_display(tables: dict[str, pd.DataFrame], area: Area | str, year:
 def sources_text(table: pd.DataFrame) -> str:
     """The sources of a comparison table, each named once."""
     return "; ".join(dict.fromkeys(s for text in table["sources"] for s in str(text).split("; ") if s)) or "CBS"
+
+
+def over_years_display(tables: dict[str, pd.DataFrame], area: Area | str,
+                       ) -> tuple[pd.DataFrame, dict[str, tuple[str, int | None]], list[str]]:
+    """The area's KWB figures through the years as a page shows them: one row per figure, one column per year
+    (each cell with the decimals of its figure), a note mark per row, and the footnotes. Empty when no year has any
+    figure."""
+    long = figures_over_years(tables, area)
+    if long.empty:
+        return pd.DataFrame(), {}, []
+    years = sorted(long["year"].unique())
+    notes: list[str] = []
+    rows = []
+    for _, part in long.groupby("key", sort=False):
+        first = part.iloc[0]
+        row = {"label": f"{first['label']} ({first['unit']})"}
+        marks = []
+        for entry in part.itertuples():
+            row[entry.year], row[f"decimals_{entry.year}"] = entry.value, entry.decimals_value
+            if entry.note:
+                text = f"{entry.year}: {entry.note}"
+                notes += [text] if text not in notes else []
+                marks.append(str(notes.index(text) + 1))
+        row["mark"] = ", ".join(marks)
+        row["sources"] = "; ".join(dict.fromkeys(s for text in part["sources"] for s in str(text).split("; ") if s))
+        rows.append(row)
+    table = pd.DataFrame.from_records(rows)
+    columns = {"label": ("Indicator", None)} | {year: (year, 1) for year in years} | {"mark": ("Noot", None)}
+    return table, columns, [f"{i}. {text}" for i, text in enumerate(notes, start=1)]

@@ -67,6 +67,9 @@ def csv_figures(run_dir: Path) -> list[tuple[tuple[str, str, str], str, str]]:
             for row in table.to_dict("records"):
                 found += [((_indicator(row["Indicator"]), title, row["Periode"]), row[title], where)
                           for title in columns[2:] if title != "Noot"]
+        elif columns[0] == "Indicator" and area and all(re.fullmatch(r"\d{4}", c) for c in columns[1:-1]):
+            for row in table.to_dict("records"):  # a trends page's figures per year: one column per year
+                found += [((_indicator(row["Indicator"]), area, year), row[year], where) for year in columns[1:-1]]
         elif columns[0] == "Afbakening":
             for row in table.to_dict("records"):
                 for header in columns[2:]:
@@ -140,6 +143,7 @@ def test_every_figure_has_one_value_on_every_page_and_in_every_download(full_run
               for w in values.values() for where in w}
     assert {"overzicht", "funding", "trends_hoensbroek", "evaluation_hoensbroek"} <= wheres, sorted(wheres)
     assert any(where.startswith("figures/trends_") for where in wheres), sorted(wheres)
+    assert "trends_rolduckerveld" in wheres  # its trends page holds the KWB years it has (2017 and 2024)
     hoensbroek = places[("Personen met bijstand", "Hoensbroek", "2019Q4")]
     assert list(hoensbroek) == ["57,8"], dict(hoensbroek)  # the wijk sum everywhere; the evaluation says why it differs
     heerlen = places[("Netto arbeidsparticipatie", "Heerlen", "2019")]
@@ -197,3 +201,18 @@ def test_every_figure_links_its_files_and_the_data_behind_it(full_run):
     gms = _csv(full_run / "figures/area_profile_gms_2019/gms_bijstand_per_1000.csv")
     hoppersgraaf = gms[gms["Naam"] == "Hoppersgraaf"]  # drawn on the map, not part of GMS: the data says so
     assert hoppersgraaf["Deel van het focusgebied"].str.startswith("nee").all() and len(hoppersgraaf) == 1
+
+
+def test_no_page_is_empty_and_the_index_says_what_the_data_cannot_show(full_run):
+    for page in sorted(full_run.glob("*.html")):
+        text = page.read_text("utf-8")
+        assert '<figure class="ps-table">' in text or "<img " in text, page.name  # more than notes
+    rolduckerveld = _csv(full_run / "tables/trends_rolduckerveld/per_jaar.csv")
+    assert list(rolduckerveld.columns) == ["Indicator", "2017", "2024", "Noot"]  # the KWB years it has
+    index = html.unescape(re.sub(r"<[^>]+>", " ", (full_run / "index.html").read_text("utf-8")))
+    index = re.sub(r"\s+", " ", index)
+    assert "Wat de beschikbare cijfers per focusgebied niet laten zien" in index
+    assert ("Rolduckerveld Netto arbeidsparticipatie de bestanden van dit rapport hebben dit cijfer per buurt of wijk "
+            "alleen voor Heerlen (2018–2019)") in index
+    trends = re.sub(r"<style.*?</style>", "", (full_run / "trends_rolduckerveld.html").read_text("utf-8"), flags=re.S)
+    assert "offline" not in trends and "alleen voor Heerlen" in trends  # why, in a reader's words
