@@ -82,10 +82,23 @@ def dictionary_rows(store: ProcessedStore) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows)
 
 
+def method_terms() -> pd.DataFrame:
+    """The report's method words with their definitions for a reader (``data/terms.toml``): ``Begrip``,
+    ``Betekenis``."""
+    import tomllib
+    from importlib.resources import files
+
+    terms = tomllib.loads(files("parkstad_analysis.data").joinpath("terms.toml").read_text("utf-8"))["term"]
+    return pd.DataFrame({"Begrip": [t["title"] for t in terms.values()],
+                         "Betekenis": [t["definition"] for t in terms.values()]})
+
+
 def write_dictionary(run_dir: Path, store: ProcessedStore) -> Path:
-    """The data dictionary page of a run (Dutch), from the vocabulary and CBS's DataProperties."""
-    rows = dictionary_rows(store)
-    html = render("dictionary.html.j2", rows=rows.to_dict("records"), columns=list(rows.columns))
+    """The data dictionary page of a run (Dutch): the indicators, from the vocabulary and CBS's DataProperties, and
+    the report's method words."""
+    rows, terms = dictionary_rows(store), method_terms()
+    html = render("dictionary.html.j2", rows=rows.to_dict("records"), columns=list(rows.columns),
+                  terms=terms.to_dict("records"))
     return write_text(run_dir / DICTIONARY, html)
 
 

@@ -30,11 +30,15 @@ def build_definitions(context: BuildContext) -> pd.DataFrame:
             if PROPERTIES not in raw.files:
                 continue
             properties = read_data_properties(raw.path(PROPERTIES))
+            groups = properties[properties["type"] == "TopicGroup"].set_index("id")
             for entry in properties[properties["type"] == "Topic"].itertuples():
                 name = aliases.get(entry.name, entry.name)
-                if name in vocabulary.indicators and entry.description:
+                # a topic CBS does not describe itself (Aantal inwoners) is described by its group (Bevolking)
+                description = entry.description or (groups.at[entry.parent_id, "description"]
+                                                     if entry.parent_id in groups.index else "")
+                if name in vocabulary.indicators and description:
                     rows.append({"indicator": name, "cbs_key": entry.key, "cbs_title": entry.title, "cbs_unit": entry.unit,
-                                 "definition": " ".join(entry.description.split()), "table_id": dataset.table_id or "",
+                                 "definition": " ".join(description.split()), "table_id": dataset.table_id or "",
                                  "dataset_id": dataset.id, "period": str(dataset.period)})
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
     return (frame.sort_values(["indicator", "period"], ascending=[True, False])

@@ -216,3 +216,24 @@ def test_no_page_is_empty_and_the_index_says_what_the_data_cannot_show(full_run)
             "alleen voor Heerlen (2018–2019)") in index
     trends = re.sub(r"<style.*?</style>", "", (full_run / "trends_rolduckerveld.html").read_text("utf-8"), flags=re.S)
     assert "offline" not in trends and "alleen voor Heerlen" in trends  # why, in a reader's words
+
+
+def test_the_data_overview_and_the_woordenlijst_speak_to_a_reader(full_run):
+    import tomllib
+
+    from parkstad_analysis.fetch.registry import load_registry
+
+    def visible(name: str) -> str:
+        text = re.sub(r"<style.*?</style>|<script.*?</script>", "", (full_run / name).read_text("utf-8"), flags=re.S)
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+    overview = visible("data_overview.html")
+    for word in ("registry.toml", "data/raw", "data/processed", "spiegelmap", "reconciliation", "quantised",
+                 "facts from", "third party", *load_registry()):  # no file names, English or dataset ids
+        assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", overview), word
+    assert "Kerncijfers wijken en buurten" in overview and "lokale kopie van de CBS-bestanden" in overview
+    woordenlijst = visible("woordenlijst.html")
+    assert "Inwoners aantal Aantal inwoners De bevolking van Nederland op 1 januari" in woordenlijst
+    terms = tomllib.loads((Path(__file__).parents[2] / "parkstad_analysis/data/terms.toml").read_text("utf-8"))["term"]
+    for term in ("focusgebied", "dekking", "afronding", "verschil", "placebo", "spoor", "cofinanciering"):
+        assert f"{terms[term]['title']} {terms[term]['definition']}" in woordenlijst, term
