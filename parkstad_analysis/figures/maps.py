@@ -18,6 +18,7 @@ import mapclassify
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -244,8 +245,7 @@ def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
     """Gemeente and focus-area outlines, and a view at least 3 km across around what is coloured."""
     outline = scene.outline.dissolve()
     extent = scene.shown.dissolve()
-    scene.context.dissolve(by="gemeente_code").boundary.plot(ax=ax, color="#6b6b6b", linewidth=1.0, linestyle="--",
-                                                             zorder=3)
+    gemeente_lines(scene.context).plot(ax=ax, color="#6b6b6b", linewidth=1.0, linestyle="--", zorder=3)
     outline.boundary.plot(ax=ax, color="#111111", linewidth=2.0, zorder=4)
     minx, miny, maxx, maxy = extent.total_bounds
     # at least 3 km across, so that a single buurt is seen among its neighbours
@@ -257,6 +257,20 @@ def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
     if around := outside_note(scene):  # coloured but not part of the area: say so where the reader looks
         handles.append(Patch(facecolor="none", edgecolor="none", label=wrap(around, 34)))
     return [*handles, Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens")]
+
+
+#: Gaps narrower than this (metres) between the regions of a gemeente are closed before its boundary is drawn.
+SLIVER = 5.0
+
+
+def gemeente_lines(regions: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The boundaries of the gemeenten the regions belong to, and nothing else: a gemeente is dissolved from its
+    regions with slivers between them closed (generalised wijken do not meet exactly), so no dashed "gemeentegrens"
+    runs between two regions of one gemeente."""
+    gemeenten = regions.dissolve(by="gemeente_code").geometry
+    closed = gemeenten.buffer(SLIVER, join_style="mitre").buffer(-SLIVER, join_style="mitre")
+    return gpd.GeoSeries([shapely.Polygon(part.exterior) for shape in closed for part in getattr(shape, "geoms", [shape])
+                          if not part.is_empty], crs=regions.crs).boundary
 
 
 def outside_note(scene: MapScene) -> str:
@@ -289,7 +303,7 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
                      alignment="left", fontsize=8, title_fontsize=9)
     heading = title or f"{data.title} — {scene.focus.title}"
     subtitle = wrap(" · ".join([f"{data.period}", f"{chosen.name.replace('_', ' ')}", *chosen.notes]), 130)
-    source = wrap(map_source(scene), 160)
+    source = wrap(map_source(scene), 140)
     if own:
         fig = ax.figure
         fig.text(0.02, 0.955, heading, fontsize=14, fontweight="bold", va="top")

@@ -1,15 +1,17 @@
 """Boundary layers named ``<level>en_<year>`` (``buurten_2023``, ``wijken_2016``, …) from every geometry dataset fetched.
 
 Each feature says where its outline comes from (``boundary_source``). Where it helps,
-layers are composed: the coarse 2014 buurten (a ~300 m grid) are clipped to the
-detailed wijken of 2016, so that a buurt no longer spills over its wijk, gemeente or
-the border; gemeente outlines are dissolved from the wijken.
+layers are composed: the coarse 2014 buurten (a ~300 m grid) are fitted into the
+detailed wijken of 2016 so that they tile each wijk exactly (no gaps, no overlaps, no
+spilling over a wijk, gemeente or the border; :func:`tile_wijken`); gemeente outlines are
+dissolved from the wijken.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
@@ -55,35 +57,67 @@ def build_geometry(context: BuildContext) -> dict[str, gpd.GeoDataFrame]:
         if frame["region_code"].duplicated().any():
             frame = frame.dissolve(by="region_code", as_index=False, aggfunc="first")
         layers[name] = frame.sort_values("region_code").reset_index(drop=True)
-    if CLIP_BUURTEN in layers and TO_WIJKEN in layers:
-        layers[CLIP_BUURTEN] = clip_to_wijken(layers[CLIP_BUURTEN], layers[TO_WIJKEN])
-    for name in [n for n in layers if n.startswith("wijken_")]:
-        year = int(name.split("_")[1])
-        if f"gemeenten_{year}" not in layers:
-            layers[f"gemeenten_{year}"] = dissolve_gemeenten(layers[name], year)
     for _, raw in context.fetched("labels"):
         points = read_topojson(raw.path(), 2014, context.settings.scope.gemeenten())
         # one label point per buurt: a repeated point is dropped (the first is kept)
         layers[LABELS_LAYER] = points.drop_duplicates("region_code").sort_values("region_code").reset_index(drop=True)
+    if CLIP_BUURTEN in layers and TO_WIJKEN in layers:
+        layers[CLIP_BUURTEN] = tile_wijken(layers[CLIP_BUURTEN], layers[TO_WIJKEN], layers.get(LABELS_LAYER))
+    for name in [n for n in layers if n.startswith("wijken_")]:
+        year = int(name.split("_")[1])
+        if f"gemeenten_{year}" not in layers:
+            layers[f"gemeenten_{year}"] = dissolve_gemeenten(layers[name], year)
     return layers
 
 
-def clip_to_wijken(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Each buurt cut to the outline of its wijk (same wijk code) in a more detailed layer.
+def tile_wijken(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame,
+                labels: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Buurt shapes that tile their wijk (same wijk code) of a more detailed layer exactly: no gap, no overlap.
 
-    A buurt whose wijk the detailed layer lacks, or whose cut would be empty, keeps its outline.
+    The coarse 2014 buurten are quantised to a grid of about 300 m: cut to their detailed wijk they leave gaps and
+    overlap each other. Per wijk, each buurt keeps its cut outline minus what an earlier buurt (by code) already
+    holds; the rest of the wijk is shared out by the Voronoi cells of the buurten's points (CBS's label point when
+    ``labels`` has one inside the wijk, else a point inside the cut outline), so each gap goes to the nearest buurt;
+    a buurt too small for the coarse grid gets its share this way too. The result is an approximation and says so
+    (``boundary_source``). A buurt whose wijk the detailed layer lacks keeps its outline.
     """
+    points = labels.set_index("region_code").geometry if labels is not None else gpd.GeoSeries(dtype="geometry")
     outline = wijken.set_index("region_code").geometry
     wijk_codes = "WK" + buurten["region_code"].str[2:8]
-    has_wijk = wijk_codes.isin(outline.index)
-    clipped = buurten.copy()
-    targets = gpd.GeoSeries(outline.reindex(wijk_codes[has_wijk]).values, index=clipped.index[has_wijk], crs=buurten.crs)
-    cut = clipped.geometry[has_wijk].intersection(targets)
-    keep = ~cut.is_empty
-    clipped.loc[cut.index[keep], "geometry"] = cut[keep].make_valid()
-    source = f"{buurten['boundary_source'].iloc[0]}, bijgesneden tot {wijken['boundary_source'].iloc[0]}"
-    clipped.loc[cut.index[keep], "boundary_source"] = source
-    return clipped
+    tiled = buurten.copy()
+    approximated = []
+    for code, index in buurten.groupby(wijk_codes).groups.items():
+        if code not in outline.index:
+            continue
+        wijk = shapely.make_valid(outline[code])
+        index = sorted(index, key=lambda i: buurten.at[i, "region_code"])
+        pieces, taken = {}, shapely.Polygon()
+        for i in index:
+            pieces[i] = shapely.make_valid(buurten.geometry[i]).intersection(wijk).difference(taken)
+            taken = taken.union(pieces[i])
+        gap = wijk.difference(taken)
+        if len(index) == 1:
+            pieces[index[0]] = wijk
+        elif not gap.is_empty:
+            seeds = {i: _seed(buurten.at[i, "region_code"], pieces[i], wijk, points) for i in index}
+            seeds = {i: point for i, point in seeds.items() if point is not None}
+            cells = shapely.voronoi_polygons(shapely.MultiPoint(list(seeds.values())), extend_to=wijk, ordered=True)
+            for i, cell in zip(seeds, cells.geoms, strict=True):
+                pieces[i] = pieces[i].union(gap.intersection(cell))
+        for i in index:
+            tiled.loc[i, "geometry"] = shapely.make_valid(pieces[i])
+        approximated += index
+    source = (f"buurtgrenzen benaderd: CBS-buurten {buurten['boundary_year'].iloc[0]} (~300 m raster) ingepast in de "
+              f"CBS-wijken {wijken['boundary_year'].iloc[0]}, open ruimte naar de dichtstbijzijnde buurt")
+    tiled.loc[approximated, "boundary_source"] = source
+    return tiled
+
+
+def _seed(code: str, piece, wijk, points: gpd.GeoSeries):
+    """The point a buurt claims open ground from: CBS's label point inside the wijk, else a point of its piece."""
+    if code in points.index and points[code] is not None and wijk.contains(points[code]):
+        return points[code]
+    return None if piece.is_empty else piece.representative_point()
 
 
 def dissolve_gemeenten(wijken: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:

@@ -93,7 +93,7 @@ def test_rolduckerveld_uses_coarse_2014_set_and_says_there_is_no_data(tables, la
     assert info.missing == ["BU09280102"]
     texts = [t.get_text() for ax in drawing.figure.axes for t in ax.texts] + [t.get_text() for t in drawing.figure.texts]
     assert any(t.startswith("Geen gegevens voor personen met bijstand") for t in texts)
-    assert any("gebiedsindeling 2014" in t for t in texts)
+    assert any("buurtgrenzen benaderd: CBS-buurten 2014" in t for t in texts)  # the approximation says so
     assert "Rolduckerveld" in [t.get_text() for t in drawing.ax.texts]
 
 
@@ -241,3 +241,17 @@ def test_a_buurt_drawn_around_the_area_is_explained_in_the_legend(tables, layers
     assert "afbakening GMS met Hoppersgraaf" in legend  # the definition that does count it
     _, texts = _legend(_draw(tables, layers, "gms", "bijstand_per_1000", "2019Q4", surroundings="area"))
     assert not any("buiten het focusgebied" in text for text in texts)
+
+
+@pytest.mark.parametrize("gemeente", ["GM0928", "GM0899"])  # Kerkrade, Brunssum: buurten only on the 2014 grid
+def test_approximated_buurten_tile_their_wijken_and_gemeente_lines_lie_on_gemeente_boundaries(layers, gemeente):
+    buurten, wijken = layers["buurten_2014"], layers["wijken_2016"].set_index("region_code")
+    ours = buurten[buurten["gemeente_code"] == gemeente]
+    assert ours["boundary_source"].str.startswith("buurtgrenzen benaderd").all()  # and the map's source says so
+    for wijk, part in ours.groupby("WK" + ours["region_code"].str[2:8]):
+        outline, union = wijken.geometry[wijk], part.union_all()
+        assert union.symmetric_difference(outline).area / outline.area < 1e-6, wijk  # no gap, nothing outside
+        assert (part.geometry.area.sum() - union.area) / outline.area < 1e-6, wijk  # no overlap
+    lines = maps.gemeente_lines(ours).union_all()
+    boundary = layers["gemeenten_2016"].set_index("gemeente_code").geometry[gemeente].boundary
+    assert lines.length > 0 and lines.difference(boundary.buffer(2 * maps.SLIVER)).length / lines.length < 0.001
