@@ -124,7 +124,8 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
                         scaleanchor="x", scaleratio=1)  # metres both ways: shapes keep their form
     figure.update_layout(
         title={"text": f"{scene.data.title} — {scene.focus.title}<br><sup>{scene.data.period} · "
-                       f"{scene.chosen.name.replace('_', ' ')} · beweeg over een buurt voor het cijfer</sup>",
+                       f"{scene.chosen.name.replace('_', ' ')}{' · ' + scene.pool_note if scene.pool_note else ''} · "
+                       "beweeg over een buurt voor het cijfer</sup>",
                "x": 0.01},
         legend={"title": {"text": unit}, "itemclick": False, "itemdoubleclick": False},
         margin={"l": 10, "r": 10, "t": 70, "b": 40}, height=560, dragmode="pan", separators=",.",

@@ -29,6 +29,7 @@ from ..analysis.region_values import IndicatorValues, indicator_values, referenc
 from ..dutch import nl_number
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, alternatives, as_area
+from ..vocabulary.regions import gemeente_names
 from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow, region_names
 from .layers import MapLayer, area_codes_in, best_layer, boundary_source
@@ -147,6 +148,33 @@ class MapScene:
     context: gpd.GeoDataFrame
     unit: str
     outline: gpd.GeoDataFrame
+    #: The values the classes are fitted on when the map shows too few regions to class them on their own (all
+    #: regions of the same level in their gemeenten), with the legend's words for it; ``None`` otherwise.
+    pool: np.ndarray | None = None
+    pool_note: str = ""
+
+
+#: A map with at most this many regions with a value is classed with the other regions of its gemeenten: classes
+#: fitted on four buurten hold one buurt each and say nothing.
+FEW_REGIONS = 6
+#: The classification's words in a legend.
+CLASSIFICATION_WORDS = {"quantiles": "kwantielen", "natural_breaks": "natuurlijke grenzen (Fisher-Jenks)",
+                        "equal_interval": "gelijke intervallen", "user": "eigen klassengrenzen"}
+
+
+def _gemeente_pool(chosen: MapLayer, shown: gpd.GeoDataFrame, data: IndicatorValues) -> tuple[np.ndarray | None, str]:
+    """The values of every region of the layer in the shown regions' gemeenten, when the map itself has too few."""
+    own = shown["value"].dropna()
+    if len(own) > FEW_REGIONS:
+        return None, ""
+    gemeenten = set(shown["gemeente_code"].dropna())
+    codes = chosen.frame.loc[chosen.frame["gemeente_code"].isin(gemeenten), "region_code"]
+    pool = data.values.reindex(codes).dropna()
+    if len(pool) <= len(own):
+        return None, ""
+    names = sorted({gemeente_names().get(code, code) for code in gemeenten})
+    level = {"buurt": "buurten", "wijk": "wijken"}.get(str(shown["level"].iloc[0]), "gebieden")
+    return pool.to_numpy(float), f"klassen uit alle {len(pool)} {level} van {' en '.join(names)}"
 
 
 #: What a map colours around the focus area: only its regions, all regions of its wijken, or of its gemeente.
@@ -180,7 +208,8 @@ def map_scene(tables, layers, area: Area | str, indicator: str, period=None, ref
         shown["value"] = shown["value"] - reference_value(tables, data, other)
         difference_unit = "procentpunt" if data.unit == "%" else data.unit  # a difference of percentages
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
-    return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside])
+    pool, note = (None, "") if reference else _gemeente_pool(chosen, shown, data)
+    return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside], pool, note)
 
 
 def _axes(ax: Axes | None) -> tuple[Axes, Axes, bool]:
@@ -225,7 +254,11 @@ def map_classes(scene: MapScene, classification: str = "quantiles", k: int = 5, 
     if reference:
         classes, colours = _diverging_classes(values, k, palette or DIVERGING)
     else:
-        classes, colours = _sequential_classes(values, classification, k, breaks, palette or SEQUENTIAL)
+        fitted = scene.pool if scene.pool is not None and classification != "user" else values
+        classes, colours = _sequential_classes(fitted, classification, k, breaks, palette or SEQUENTIAL)
+        if fitted is not values:  # classes of the gemeente; ``yb`` stays the class of each region shown
+            classes.yb = np.asarray(classes.find_bin(values))
+            values = fitted
     low = -float(np.nanmax(np.abs(values))) if reference else values.min()  # diverging classes are symmetric
     return classes, colours, class_labels(classes, low, "", _decimals(values))  # the unit heads the legend
 
@@ -254,6 +287,8 @@ def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
     ax.set_xlim(cx - span / 2, cx + span / 2)
     ax.set_ylim(cy - span / 2, cy + span / 2)
     handles = [Line2D([], [], color="#111111", linewidth=2.0, label=wrap(outline_label(scene.focus), 30))]
+    if scene.pool_note:  # the classes are the gemeente's: say so, so a class is read against all its buurten
+        handles.insert(0, Patch(facecolor="none", edgecolor="none", label=wrap(scene.pool_note, 34)))
     if around := outside_note(scene):  # coloured but not part of the area: say so where the reader looks
         handles.append(Patch(facecolor="none", edgecolor="none", label=wrap(around, 34)))
     return [*handles, Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens")]

@@ -46,11 +46,14 @@ def test_gms_bijstand_map(tables, layers):
     benefits = tables["benefits"].set_index(["region_code", "period"])
     grasbroek = benefits.loc[("BU09173101", "2024Q1")]
     assert info.values["BU09173101"] == pytest.approx(1000 * grasbroek["bijstand_ontvangers"] / grasbroek["inwoners_15_plus"])
-    # the legend has one entry per class with the classifier's bounds, then the outlines
+    # the legend has one entry per class with the classifier's bounds (three buurten are classed with all of
+    # Heerlen's, so five classes), the classes' basis, then the outlines
     legend, texts = _legend(drawing)
     bins = info.classifier.bins
-    assert len(bins) == 3  # three buurten, three distinct values
-    assert texts[: len(bins)] == maps.class_labels(info.classifier, info.values.min(), "", 1)
+    assert len(bins) == 5
+    pool = maps.map_scene(tables, layers, "gms", "bijstand_per_1000").pool
+    assert texts[: len(bins)] == maps.class_labels(info.classifier, pool.min(), "", 1)
+    assert texts[len(bins)].startswith("klassen uit alle")
     assert texts[len(bins) - 1].endswith(f"{bins[-1]:.1f}".replace(".", ","))
     assert legend.get_title().get_text() == "per 1.000 inwoners 15+"
     assert not any("geen gegevens" in t for t in texts)  # nothing missing, so no missing patch
@@ -255,3 +258,20 @@ def test_approximated_buurten_tile_their_wijken_and_gemeente_lines_lie_on_gemeen
     lines = maps.gemeente_lines(ours).union_all()
     boundary = layers["gemeenten_2016"].set_index("gemeente_code").geometry[gemeente].boundary
     assert lines.length > 0 and lines.difference(boundary.buffer(2 * maps.SLIVER)).length / lines.length < 0.001
+
+
+@pytest.mark.parametrize(("area", "indicator", "period", "gemeente"),
+                         [("gms", "bijstand_per_1000", "2019Q4", "Heerlen"),
+                          ("rolduckerveld", "huish_onder_of_rond_sociaal_minimum", 2017, "Kerkrade")])
+def test_a_map_of_few_buurten_is_classed_with_its_gemeente(tables, layers, area, indicator, period, gemeente):
+    """Four GMS buurten in five quantile classes said nothing ("35,7 – 38,9" for one buurt): the classes are the
+    gemeente's, every class holds several of its buurten, and the legend says so."""
+    scene = maps.map_scene(tables, layers, area, indicator, period)
+    assert scene.pool is not None and len(scene.pool) > 10
+    classes, _, labels = maps.map_classes(scene)
+    per_class = np.bincount(classes.find_bin(scene.pool), minlength=len(labels))
+    assert (per_class >= 2).all(), per_class
+    shown = scene.shown["value"].dropna().to_numpy()
+    assert list(classes.yb) == list(classes.find_bin(shown))  # each buurt shown in its class of the gemeente
+    _, texts = _legend(_draw(tables, layers, area, indicator, period))
+    assert any(t.replace("\n", " ").startswith("klassen uit alle") and gemeente in t for t in texts), texts
