@@ -306,9 +306,10 @@ def comparison(tables: dict[str, pd.DataFrame], area: Area | str, year: int, qua
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-#: What a profile maps when no indicators are asked for, in order of preference.
+#: What a profile maps when no indicators are asked for, in order of preference: rates, shares and means, never a
+#: count (a choropleth of inhabitants mostly shows how large each buurt is; density says where people live).
 MAP_CANDIDATES = ("bijstand_per_1000", "nettoarbeidsparticipatie", "gemiddeld_inkomen_per_inwoner",
-                  "huish_onder_of_rond_sociaal_minimum", "aantal_inwoners")
+                  "huish_onder_of_rond_sociaal_minimum", "bevolkingsdichtheid")
 
 
 #: What a profile prints for each definition of its area: the size, and the benefit rate now and at the start.
@@ -354,12 +355,23 @@ def surroundings_for(area: Area) -> str:
     return "wijk" if area.level == "buurt" else "area"
 
 
+#: A KWB map is drawn in the nearest year in which at least this share of the buurten around the area has a value.
+MAPPED_SHARE = 0.5
+
+
+def _buurt_share(kwb: pd.DataFrame, codes: set[str], indicator: str, year: int) -> float:
+    """The share of the buurten among ``codes`` with a value of ``indicator`` in ``year`` (0 without rows)."""
+    rows = kwb.loc[(kwb["year"] == year) & kwb["region_code"].isin(codes) & kwb["level"].eq("buurt"), indicator]
+    return float(rows.notna().mean()) if len(rows) else 0.0
+
+
 def map_choices(tables: dict[str, pd.DataFrame], area: Area | str, indicators: list[str] | None, year: int,
                 quarter: str, maximum: int = 3) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The maps a profile can draw with values, and those it cannot (to name once, not to draw empty).
 
     Each indicator is mapped in the profile's period (year, or quarter for benefit rates); a KWB
-    indicator the area's surroundings lack in that year is mapped in the nearest year that has it.
+    indicator is mapped in the nearest year in which at least half (:data:`MAPPED_SHARE`) of the buurten around
+    the area have it (else the nearest with any), so a map is not mostly hatched where another year is full.
     Without ``indicators`` the first ``maximum`` of :data:`MAP_CANDIDATES` that have values are chosen.
 
     Returns
@@ -380,8 +392,9 @@ def map_choices(tables: dict[str, pd.DataFrame], area: Area | str, indicators: l
             (chosen if has else missing).append((indicator, quarter))
         else:
             years = nearest_first(kwb["year"].dropna().unique(), year)
-            found = next((y for y in years if kwb.loc[(kwb["year"] == y) & kwb["region_code"].isin(codes)
-                                                      & kwb["level"].eq("buurt"), indicator].notna().any()), None)
+            shares = {y: _buurt_share(kwb, codes, indicator, y) for y in years}
+            # the nearest year in which most buurten have the figure (a map mostly hatched says nothing), else any
+            found = next((y for y in years if shares[y] >= MAPPED_SHARE), next((y for y in years if shares[y]), None))
             if found is None:
                 missing.append((indicator, str(year)))
             else:

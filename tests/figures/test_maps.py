@@ -275,3 +275,19 @@ def test_a_map_of_few_buurten_is_classed_with_its_gemeente(tables, layers, area,
     assert list(classes.yb) == list(classes.find_bin(shown))  # each buurt shown in its class of the gemeente
     _, texts = _legend(_draw(tables, layers, area, indicator, period))
     assert any(t.replace("\n", " ").startswith("klassen uit alle") and gemeente in t for t in texts), texts
+
+
+def test_profile_maps_are_of_rates_in_a_year_most_buurten_have(tables):
+    from parkstad_analysis.analysis import profile
+    from parkstad_analysis.vocabulary.indicators import load_vocabulary
+
+    indicators = load_vocabulary().indicators
+    for area in ("heerlen_noord", "rolduckerveld", "brunssum_noord"):
+        chosen, _ = profile.map_choices(tables, area, None, 2019, "2019Q4")
+        assert all(indicators[key].kind != "count" for key, _ in chosen if key in indicators), chosen  # no counts
+        codes = profile._surrounding_codes(tables, profile.as_area(area))
+        for key, period in chosen:
+            if "Q" not in period:  # not mostly hatched: Heerlen-Noord's income of 2018 had 6 of 33 buurten
+                assert profile._buurt_share(tables["kwb"], codes, key, int(period)) >= profile.MAPPED_SHARE, (area, key)
+    assert ("gemiddeld_inkomen_per_inwoner", "2017") in profile.map_choices(tables, "heerlen_noord", None, 2019,
+                                                                            "2019Q4")[0]
