@@ -29,10 +29,10 @@ from ..analysis.region_values import IndicatorValues, indicator_values, referenc
 from ..dutch import nl_number
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, alternatives, as_area
-from ..vocabulary.regions import gemeente_names
+from ..vocabulary.regions import gemeente_names, successor
 from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow, region_names
-from .layers import MapLayer, area_codes_in, best_layer, boundary_source
+from .layers import MapLayer, area_codes_in, best_layer, boundary_source, gemeenten_layer
 from .style import (
     CONTEXT_COLOUR,
     DIVERGING,
@@ -152,6 +152,8 @@ class MapScene:
     #: regions of the same level in their gemeenten), with the legend's words for it; ``None`` otherwise.
     pool: np.ndarray | None = None
     pool_note: str = ""
+    #: The other Parkstad gemeenten, drawn lighter and named around the area's own.
+    neighbours: gpd.GeoDataFrame | None = None
 
 
 #: A map with at most this many regions with a value is classed with the other regions of its gemeenten: classes
@@ -209,7 +211,17 @@ def map_scene(tables, layers, area: Area | str, indicator: str, period=None, ref
         difference_unit = "procentpunt" if data.unit == "%" else data.unit  # a difference of percentages
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
     pool, note = (None, "") if reference else _gemeente_pool(chosen, shown, data)
-    return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside], pool, note)
+    return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside], pool, note,
+                    _neighbours(layers, set(context["gemeente_code"])))
+
+
+def _neighbours(layers: dict[str, gpd.GeoDataFrame], own: set[str]) -> gpd.GeoDataFrame | None:
+    """The Parkstad gemeenten other than ``own``, to draw and name around a map (``None`` without a gemeente layer)."""
+    try:
+        gemeenten = gemeenten_layer(layers)
+    except DataFormatError:
+        return None
+    return gemeenten[~gemeenten["gemeente_code"].map(successor).isin({successor(code) for code in own})]
 
 
 def _axes(ax: Axes | None) -> tuple[Axes, Axes, bool]:
@@ -276,7 +288,8 @@ def map_source(scene: MapScene) -> str:
 
 def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
     """Gemeente and focus-area outlines, and a view at least 3 km across around what is coloured."""
-    outline = scene.outline.dissolve()
+    # slivers between approximated buurten would show as lines inside the area: close them as for gemeenten
+    outline = scene.outline.dissolve().buffer(SLIVER, join_style="mitre").buffer(-SLIVER, join_style="mitre")
     extent = scene.shown.dissolve()
     gemeente_lines(scene.context).plot(ax=ax, color="#6b6b6b", linewidth=1.0, linestyle="--", zorder=3)
     outline.boundary.plot(ax=ax, color="#111111", linewidth=2.0, zorder=4)
@@ -356,6 +369,24 @@ BASIS_WORDS = {"aantallen": "berekend uit de aantallen (door CBS afgerond op tie
                                           "aantallen)"}
 
 
+#: The fill of the gemeenten around the area's own: lighter than the grey of its other regions.
+NEIGHBOUR_COLOUR = "#f3f3f3"
+
+
+def _name_neighbours(ax: Axes, scene: MapScene) -> None:
+    """Each neighbouring gemeente's name inside the part of it the map shows."""
+    if scene.neighbours is None or scene.neighbours.empty:
+        return
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    for row in scene.neighbours.itertuples():
+        seen = row.geometry.intersection(view)
+        if seen.area > 0.03 * view.area:  # only where enough of it shows to read the name
+            point = seen.representative_point()
+            ax.text(point.x, point.y, row.region_name, fontsize=9, color="#8a8a8a", style="italic", ha="center",
+                    va="center", zorder=1.5)
+
+
 def map_data(scene: MapScene) -> PlottedData:
     """The table behind a map: per region coloured its code, name, whether it is part of the focus area, the value
     as the map colours it, the period, and the source and how the value was made (CBS's own or from counts)."""
@@ -431,12 +462,16 @@ def choropleth(
     scene = map_scene(tables, layers, area, indicator, period, reference, surroundings)
     with mpl.rc_context(STYLE):
         ax, legend_ax, own = _axes(ax)
+        if scene.neighbours is not None:  # the gemeenten around, lighter, so the area's own gemeente stands out
+            scene.neighbours.plot(ax=ax, color=NEIGHBOUR_COLOUR, edgecolor="none", zorder=0)
+            gemeente_lines(scene.neighbours).plot(ax=ax, color="#6b6b6b", linewidth=1.0, linestyle="--", zorder=3)
         scene.context.plot(ax=ax, color=CONTEXT_COLOUR, edgecolor=EDGE_COLOUR, linewidth=0.6, zorder=1)
         handles, classes = _fill(ax, scene, classification, k, breaks, reference, palette)
         handles += _outline_and_frame(ax, scene)
         label_mode = label_regions(ax, legend_ax, scene.shown)
         if len(scene.shown) <= 6:
             label_context(ax, scene.context[~scene.context["region_code"].isin(scene.shown["region_code"])])
+        _name_neighbours(ax, scene)
         _texts(ax, legend_ax, scene, handles, title, own)
         literal_text(ax.figure)
     attach_data(ax.figure, map_data(scene))

@@ -102,15 +102,31 @@ def tile_wijken(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame,
             seeds = {i: _seed(buurten.at[i, "region_code"], pieces[i], wijk, points) for i in index}
             seeds = {i: point for i, point in seeds.items() if point is not None}
             cells = shapely.voronoi_polygons(shapely.MultiPoint(list(seeds.values())), extend_to=wijk, ordered=True)
-            for i, cell in zip(seeds, cells.geoms, strict=True):
-                pieces[i] = pieces[i].union(gap.intersection(cell))
+            for owner, cell in zip(seeds, cells.geoms, strict=True):
+                for part in _polygons(gap.intersection(cell)):
+                    # a part cut off from its nearest buurt goes to the buurt it borders most: no detached islands
+                    touching = pieces[owner].is_empty or part.buffer(0.5).intersects(pieces[owner])
+                    chosen = owner if touching else max(index, key=lambda i: part.buffer(0.5).intersection(pieces[i]).area)
+                    pieces[chosen] = pieces[chosen].union(part)
         for i in index:
-            tiled.loc[i, "geometry"] = shapely.make_valid(pieces[i])
+            tiled.loc[i, "geometry"] = shapely.MultiPolygon(_polygons(pieces[i])) if not pieces[i].is_empty else pieces[i]
         approximated += index
     source = (f"buurtgrenzen benaderd: CBS-buurten {buurten['boundary_year'].iloc[0]} (~300 m raster) ingepast in de "
               f"CBS-wijken {wijken['boundary_year'].iloc[0]}, open ruimte naar de dichtstbijzijnde buurt")
     tiled.loc[approximated, "boundary_source"] = source
     return tiled
+
+
+def _polygons(shape) -> list:
+    """The polygons of a shape (valid), without the lines and points an overlay can leave in a collection."""
+    parts = shapely.get_parts(shapely.make_valid(shape))
+    found = []
+    for part in parts:
+        if part.geom_type == "Polygon" and part.area > 0:
+            found.append(part)
+        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
+            found += _polygons(part)
+    return found
 
 
 def _seed(code: str, piece, wijk, points: gpd.GeoSeries):
