@@ -45,7 +45,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     print(f"mirror: {settings.mirror or 'none (downloading from CBS)'}")
     for result in fetch(args.datasets or None, settings, progress=not args.quiet, retries=args.retries,
                         timeout=args.timeout, deadline=args.deadline, file_deadline=args.file_deadline):
-        print(f"{result.status:8} {result.dataset_id}" + (f" ({result.origin})" if result.origin else ""))
+        print(f"{result.status:8} {result.dataset_id}" + (f" ({result.origin})" if result.origin else "")
+              + (f": {result.note}" if result.status == "fetched" and result.note else ""))
     return EXIT_OK
 
 

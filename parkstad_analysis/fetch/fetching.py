@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
 from ..config import Settings
-from ..errors import ConfigError, DataFormatError, FetchError
+from ..errors import ChecksumError, ConfigError, DataFormatError, FetchError
 from ..locks import folder_lock, sweep
 from .download import download_file
 from .http import Deadline, HttpClient
-from .mirror import copy_from_mirror, in_mirror, shape_problem
+from .mirror import copy_from_mirror, in_mirror, shape_problem, unpinned_change
 from .odata import fetch_odata_table
 from .raw import STAGING_PREFIX, publish_dataset, raw_dataset, staged_dataset
-from .registry import Dataset, get_dataset, load_registry
+from .registry import UNPINNED, Dataset, get_dataset, load_registry
 
 
 @dataclass
@@ -126,6 +126,9 @@ def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient, seconds
         if stale:
             raise FetchError(f"{cached.folder} {stale}: it is from an earlier registry or scope; remove that folder "
                              "and fetch again (data/raw is never changed in place)")
+        if settings.mirror is not None and (changed := unpinned_change(dataset, settings.mirror, cached.files)):
+            raise ChecksumError(f"{changed}; the first copy in {cached.folder} is kept. To use the new file, remove "
+                                "that folder and fetch again")
         return FetchResult(dataset.id, "cached", note=str(settings.raw_dir / dataset.id))
     from_mirror = in_mirror(dataset, settings.mirror)
     if not from_mirror and not dataset.downloadable():
@@ -134,10 +137,14 @@ def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient, seconds
             f"dataset {dataset.id!r} exists only in a mirror ({dataset.mirror.path if dataset.mirror else '?'}); "
             f"{where}: set PARKSTAD_CBS_MIRROR or --mirror to a folder that holds it"
         )
+    note = ""
     with staged_dataset(settings.raw_dir, dataset.id) as staging:
         if from_mirror:
             origin, fmt = "mirror", dataset.mirror.format
             files = copy_from_mirror(dataset, settings.mirror, staging)
+            if dataset.mirror.sha256 == UNPINNED:
+                note = (f"not pinned in the registry: accepted on first use, sha256 {next(iter(files.values()))} recorded "
+                        "(later fetches refuse other bytes)")
         elif dataset.source == "odata":
             origin, fmt = "cbs-odata", dataset.format
             files = fetch_odata_table(dataset, settings, staging, client, Deadline(seconds, f"dataset {dataset.id!r}"))
@@ -147,4 +154,4 @@ def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient, seconds
         record = {"dataset": dataset.id, "origin": origin, "format": fmt, "files": files,
                   "table_id": dataset.table_id, "licence": dataset.licence, "scope": settings.scope.name}
         publish_dataset(staging, settings.raw_dir / dataset.id, record)
-    return FetchResult(dataset.id, "fetched", origin=origin)
+    return FetchResult(dataset.id, "fetched", origin=origin, note=note)

@@ -49,6 +49,19 @@ def _expected(dataset: Dataset, source: Path) -> list[tuple[Path, str, str]]:
     return [(source / name, name, sha) for name, sha in entry.members.items()]
 
 
+def unpinned_change(dataset: Dataset, mirror: Path, recorded: dict[str, str]) -> str | None:
+    """Why a dataset fetched before with an unpinned file (one whose sha256 the registry cannot know in advance,
+    as a wijk- en buurtkaart) may not be served from ``data/raw`` any more: the mirror now holds other bytes than
+    the sums ``recorded`` at its first fetch. ``None`` when nothing changed or the dataset is pinned."""
+    if dataset.mirror is None or not in_mirror(dataset, mirror):
+        return None
+    for src, name, sha in _expected(dataset, mirror / dataset.mirror.path):
+        if sha == UNPINNED and src.is_file() and name in recorded and (actual := sha256_of(src)) != recorded[name]:
+            return (f"{src}: sha256 {actual} differs from {recorded[name]}, recorded when this file (which the "
+                    f"registry cannot pin) was first fetched for {dataset.id!r}")
+    return None
+
+
 def copy_from_mirror(dataset: Dataset, mirror: Path, staging: Path) -> dict[str, str]:
     """Copy a dataset's file (or the listed files of its folder) into ``staging``; return name → sha256.
 
@@ -68,7 +81,8 @@ def copy_from_mirror(dataset: Dataset, mirror: Path, staging: Path) -> dict[str,
         shutil.copyfile(src, dest)
         actual = sha256_of(dest)
         if sha == UNPINNED:
-            log.info("%s: unpinned in the registry; fetched with sha256 %s", src, actual)
+            log.warning("%s: not pinned in the registry; accepted on first use with sha256 %s (recorded: later "
+                        "fetches refuse other bytes)", src, actual)
         elif actual != sha:
             raise ChecksumError(f"{src}: sha256 {actual} differs from the registry's {sha} for {dataset.id!r}")
         files[name] = actual

@@ -1,5 +1,6 @@
 """fetch from the local mirror: copies, checksums, caching, write-once, atomicity."""
 
+import hashlib
 import os
 import shutil
 import stat
@@ -80,3 +81,23 @@ def test_registry_sum_is_the_sum_of_the_copied_file(project, shared):
     fetch(["buurten_heerlen_2023"], project, progress=False)
     raw = raw_dataset("buurten_heerlen_2023", project)
     assert raw.files == {"heerlen_buurten_2023.geojson": sha256_of(shared / "geometry/heerlen_buurten_2023.geojson")}
+
+
+def test_an_unpinned_kaart_is_accepted_on_first_use_only(project, tmp_path):
+    """The wijk- en buurtkaart's sum cannot be in the registry in advance: the first copy is taken and its sum
+    recorded; a mirror that later holds other bytes is refused, and the first copy stays."""
+    mirror = tmp_path / "mirror"
+    (mirror / "geometry").mkdir(parents=True)
+    kaart = mirror / "geometry/wijkbuurtkaart_2023_v1.zip"
+    kaart.write_bytes(b"first release")
+    settings = project.with_mirror(mirror)
+    [first] = fetch(["wijkbuurtkaart_2023"], settings, progress=False)
+    assert first.status == "fetched" and "accepted on first use" in first.note
+    recorded = raw_dataset("wijkbuurtkaart_2023", settings).files
+    assert list(recorded.values()) == [hashlib.sha256(b"first release").hexdigest()]
+    [again] = fetch(["wijkbuurtkaart_2023"], settings, progress=False)
+    assert again.status == "cached"
+    kaart.write_bytes(b"second release")
+    with pytest.raises(ChecksumError, match="wijkbuurtkaart_2023_v1.zip: sha256 .* differs from .* first fetched"):
+        fetch(["wijkbuurtkaart_2023"], settings, progress=False)
+    assert raw_dataset("wijkbuurtkaart_2023", settings).files == recorded  # the first copy is kept
