@@ -63,6 +63,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         verdict = "identical" if row.differing == 0 else f"{row.differing} differ (largest {row.max_abs_difference:g})"
         print(f"compared {row.table}: {row.dataset_id_a} with {row.dataset_id_b} ({row.relation}): "
               f"{row.compared} figures, {verdict}")
+    for row in report.boundary_comparisons.itertuples():
+        print(f"compared boundaries {row.layer}: kept {row.kept}, {row.other} differs by more than 1% of the area in "
+              f"{row.differing} of {row.regions} regions (largest {100 * row.largest_share:.1f}%, {row.largest_region})")
     for name in report.skipped:
         print(f"skipped {name}: no raw data fetched for it")
     print(f"written to {settings.processed_dir} (generation {report.generation})")

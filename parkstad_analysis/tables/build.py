@@ -39,6 +39,11 @@ from .tidy import in_scope
 TABLE_MODULES: dict[str, ModuleType] = {module.TABLE: module for module in (kwb, benefits, education, income, cars)}
 
 
+#: Boundary files compared with the one kept for the same regions and year (:func:`geometry.compare_outlines`).
+BOUNDARY_TABLE = "boundary_comparisons"
+BOUNDARY_COLUMNS = ["layer", "kept", "other", "regions", "differing", "largest_share", "largest_region"]
+
+
 @dataclass
 class BuildReport:
     """What a build wrote, what it compared and what it had to leave out."""
@@ -47,6 +52,7 @@ class BuildReport:
     layers: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    boundary_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
     generation: str = ""
 
 
@@ -115,7 +121,11 @@ def _build(settings: Settings) -> BuildReport:
                "region_names": names, "indicators": metadata, DEFINITIONS_TABLE: build_definitions(context)}
     checks = _check_tables(parts_by_table, combined)
     tables |= {key: frame for key, frame in checks.items() if len(frame)}
+    boundaries = pd.DataFrame.from_records(context.boundary_checks, columns=BOUNDARY_COLUMNS)
+    if len(boundaries):
+        tables[BOUNDARY_TABLE] = boundaries
     written = ProcessedStore(settings).write(tables, layers, quality)
     report.tables, report.layers, report.comparisons = written.tables, written.layers, checks["comparisons"]
+    report.boundary_comparisons = boundaries
     report.generation = written.generation
     return report

@@ -27,6 +27,8 @@ class BuildContext:
 
     settings: Settings
     registry: dict[str, Dataset] = field(default_factory=load_registry)
+    #: One row per boundary file compared with the one kept for the same regions and year (``geometry``).
+    boundary_checks: list[dict] = field(default_factory=list)
 
     def fetched(self, feeds: str) -> list[tuple[Dataset, RawDataset]]:
         """The fetched datasets that feed ``feeds``, each checked against its fetch-time sums."""

@@ -44,19 +44,36 @@ def _kaart(raw: RawDataset, dataset: Dataset, context: BuildContext) -> dict[str
 READERS = {"geojson": _geojson, "topojson": _topojson, "wijkbuurtkaart-zip": _kaart}
 
 
+def _authority(dataset: Dataset) -> int:
+    """The rank of a boundary file when two describe the same regions of one year: the official kaart first."""
+    fmt = dataset.mirror.format if dataset.mirror is not None else dataset.format
+    return 0 if str(fmt).startswith("wijkbuurtkaart") else 1
+
+
 def build_geometry(context: BuildContext) -> dict[str, gpd.GeoDataFrame]:
-    """Every boundary layer, one feature per code (multi-part regions dissolved), composed where that helps."""
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    for dataset, by_level in context.read_each("geometry", READERS):
+    """Every boundary layer, one feature per code (multi-part regions dissolved), composed where that helps.
+
+    Where two files describe the same regions of one year (the official kaart and a municipal GeoJSON), each
+    region keeps the outline of the most authoritative file (:func:`_authority`, then registry order); outlines are
+    never merged. The other file is compared with it (:func:`compare_outlines`, in ``context.boundary_checks``).
+    """
+    candidates: dict[str, list[tuple[int, int, Dataset, gpd.GeoDataFrame]]] = {}
+    for order, (dataset, by_level) in enumerate(context.read_each("geometry", READERS)):
         for level, frame in by_level.items():
             name = f"{PLURAL[level]}_{dataset.boundary_year}"
             frame = frame.assign(boundary_source=dataset.label or dataset.title)
-            layers[name] = pd.concat([layers[name], frame]) if name in layers else frame
-    for name in list(layers):
-        frame = layers[name]
-        if frame["region_code"].duplicated().any():
-            frame = frame.dissolve(by="region_code", as_index=False, aggfunc="first")
-        layers[name] = frame.sort_values("region_code").reset_index(drop=True)
+            if frame["region_code"].duplicated().any():  # one region in several parts of one file
+                frame = frame.dissolve(by="region_code", as_index=False, aggfunc="first")
+            candidates.setdefault(name, []).append((_authority(dataset), order, dataset, frame))
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for name, found in candidates.items():
+        found.sort(key=lambda c: (c[0], c[1]))
+        for position, (_, _, dataset, frame) in enumerate(found):
+            if position:
+                context.boundary_checks.append(compare_outlines(name, found[0][2], found[0][3], dataset, frame))
+        stacked = pd.concat([frame for *_, frame in found], ignore_index=True)
+        layers[name] = gpd.GeoDataFrame(stacked.drop_duplicates("region_code", keep="first"), crs=found[0][3].crs)
+        layers[name] = layers[name].sort_values("region_code").reset_index(drop=True)
     for _, raw in context.fetched("labels"):
         points = read_topojson(raw.path(), 2014, context.settings.scope.gemeenten())
         # one label point per buurt: a repeated point is dropped (the first is kept)
@@ -68,6 +85,20 @@ def build_geometry(context: BuildContext) -> dict[str, gpd.GeoDataFrame]:
         if f"gemeenten_{year}" not in layers:
             layers[f"gemeenten_{year}"] = dissolve_gemeenten(layers[name], year)
     return layers
+
+
+def compare_outlines(layer: str, kept_dataset: Dataset, kept: gpd.GeoDataFrame, other_dataset: Dataset,
+                     other: gpd.GeoDataFrame, tolerance: float = 0.01) -> dict:
+    """How a second file's outlines of the same regions differ from those kept: per region the area that is in one
+    outline only, as a share of the kept outline; counted as differing above ``tolerance`` (1 %)."""
+    both = kept.set_index("region_code").geometry.to_frame("kept").join(
+        other.set_index("region_code").geometry.rename("other"), how="inner")
+    shares = pd.Series([a.symmetric_difference(b).area / a.area if a.area else 0.0
+                        for a, b in zip(both["kept"], both["other"], strict=True)], index=both.index, dtype=float)
+    return {"layer": layer, "kept": kept_dataset.id, "other": other_dataset.id, "regions": len(shares),
+            "differing": int((shares > tolerance).sum()),
+            "largest_share": float(shares.max()) if len(shares) else 0.0,
+            "largest_region": str(shares.idxmax()) if len(shares) else ""}
 
 
 def tile_wijken(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame,
