@@ -239,6 +239,47 @@ def _axes(ax: Axes | None) -> tuple[Axes, Axes, bool]:
     return ax, legend_ax, own
 
 
+def is_count(indicator: str) -> bool:
+    """Whether an indicator is a count (inhabitants, households): drawn as sized circles, not as colours."""
+    from ..vocabulary.indicators import load_vocabulary
+
+    found = load_vocabulary().indicators.get(indicator)
+    return found is not None and found.kind == "count"
+
+
+#: Marker area (points²) of the largest count's circle; a circle's area is proportional to its count.
+LARGEST_SYMBOL = 900
+
+
+def _symbols(ax: Axes, scene: MapScene) -> list:
+    """A count as a circle per region, its area proportional to the count (a colour would mostly show how large a
+    region is), with a legend of three round sizes; regions without a count are hatched."""
+    shown = scene.shown
+    present = shown["value"].notna()
+    shown.plot(ax=ax, color="#f7f7f7", edgecolor="#bdbdbd", linewidth=0.6, zorder=2)
+    if (~present).any():
+        shown[~present].plot(ax=ax, color=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////", linewidth=0.5, zorder=2)
+    handles = []
+    if present.any():
+        largest = float(shown.loc[present, "value"].max())
+        points = shown.loc[present].representative_point()
+        ax.scatter(points.x, points.y, s=LARGEST_SYMBOL * shown.loc[present, "value"] / largest, color=PALETTE_COUNT,
+                   alpha=0.6, edgecolor="#1d4f6e", linewidth=0.8, zorder=5)
+        step = 10 ** np.floor(np.log10(largest))
+        sizes = sorted({max(step, round(largest * f / step) * step) for f in (0.25, 0.5, 1.0)})
+        handles += [Line2D([], [], linestyle="none", marker="o", markersize=np.sqrt(LARGEST_SYMBOL * size / largest),
+                           markerfacecolor=PALETTE_COUNT, markeredgecolor="#1d4f6e", alpha=0.6,
+                           label=nl_number(size, 0)) for size in sizes]
+    if (~present).any():
+        handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////",
+                             label="geen gegevens\n(ontbrekend of geheim)"))
+    return handles
+
+
+#: The colour of count circles.
+PALETTE_COUNT = "#2c7fb8"
+
+
 def _fill(ax: Axes, scene: MapScene, classification: str, k: int, breaks, reference: str | None, palette: str | None):
     """Colour the regions with values, hatch those without; return legend handles and the classifier."""
     shown = scene.shown
@@ -347,8 +388,12 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
                            font_properties={"size": 8}))
     north_arrow(ax)
     heading_unit = unit if len(unit) > 3 else f"{data.title.lower()} ({unit})" if unit else data.title
+    circles = any(isinstance(h, Line2D) and h.get_marker() == "o" for h in handles)
+    if circles:  # a count: the legend says what a circle's size means, with room between the circles
+        heading_unit = f"{data.title.lower()}: oppervlak van de cirkel"
     legend_ax.legend(handles=handles, loc="upper left", frameon=False, title=wrap(heading_unit, 34),
-                     alignment="left", fontsize=8, title_fontsize=9)
+                     alignment="left", fontsize=8, title_fontsize=9, labelspacing=2.4 if circles else 0.5,
+                     borderpad=1.0 if circles else 0.4)
     heading = title or f"{data.title} — {scene.focus.title}"
     subtitle = wrap(" · ".join([f"{data.period}", f"{chosen.name.replace('_', ' ')}", *chosen.notes]), 130)
     source = wrap(map_source(scene), 140)
@@ -466,7 +511,10 @@ def choropleth(
             scene.neighbours.plot(ax=ax, color=NEIGHBOUR_COLOUR, edgecolor="none", zorder=0)
             gemeente_lines(scene.neighbours).plot(ax=ax, color="#6b6b6b", linewidth=1.0, linestyle="--", zorder=3)
         scene.context.plot(ax=ax, color=CONTEXT_COLOUR, edgecolor=EDGE_COLOUR, linewidth=0.6, zorder=1)
-        handles, classes = _fill(ax, scene, classification, k, breaks, reference, palette)
+        if not reference and is_count(scene.data.indicator):
+            handles, classes = _symbols(ax, scene), None
+        else:
+            handles, classes = _fill(ax, scene, classification, k, breaks, reference, palette)
         handles += _outline_and_frame(ax, scene)
         label_mode = label_regions(ax, legend_ax, scene.shown)
         if len(scene.shown) <= 6:

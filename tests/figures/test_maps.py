@@ -301,3 +301,18 @@ def test_approximated_buurten_are_polygons_mostly_in_one_piece(layers):
     assert set(ours.geom_type) <= {"Polygon", "MultiPolygon"}
     largest = ours.geometry.apply(lambda shape: max(part.area for part in getattr(shape, "geoms", [shape])))
     assert (ours.geometry.area - largest).sum() / ours.geometry.area.sum() < 0.05
+
+
+def test_a_count_is_drawn_as_sized_circles_not_colours(tables, layers):
+    drawing = _draw(tables, layers, "heerlen_noord", "aantal_inwoners", 2019)
+    assert drawing.classifier is None  # no colour classes for a count
+    legend, texts = _legend(drawing)
+    assert legend.get_title().get_text().replace("\n", " ") == "aantal inwoners: oppervlak van de cirkel"
+    sizes = [int(t.replace(".", "")) for t in texts if t.replace(".", "").isdigit()]
+    assert len(sizes) == 3 and sizes == sorted(sizes)
+    from matplotlib.collections import PathCollection
+
+    [circles] = [c for c in drawing.ax.collections if isinstance(c, PathCollection) and len(c.get_sizes()) > 1]
+    values = drawing.values.dropna()
+    assert len(circles.get_sizes()) == len(values)  # one circle per buurt with a count
+    assert max(circles.get_sizes()) == pytest.approx(maps.LARGEST_SYMBOL)  # area ∝ count, largest at full size
