@@ -154,6 +154,8 @@ class MapScene:
     pool_note: str = ""
     #: The other Parkstad gemeenten, drawn lighter and named around the area's own.
     neighbours: gpd.GeoDataFrame | None = None
+    #: The national border (``landsgrens`` layer), when the build could derive it.
+    border: gpd.GeoDataFrame | None = None
 
 
 #: A map with at most this many regions with a value is classed with the other regions of its gemeenten: classes
@@ -212,7 +214,7 @@ def map_scene(tables, layers, area: Area | str, indicator: str, period=None, ref
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
     pool, note = (None, "") if reference else _gemeente_pool(chosen, shown, data)
     return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside], pool, note,
-                    _neighbours(layers, set(context["gemeente_code"])))
+                    _neighbours(layers, set(context["gemeente_code"])), layers.get(BORDER_LAYER))
 
 
 def _neighbours(layers: dict[str, gpd.GeoDataFrame], own: set[str]) -> gpd.GeoDataFrame | None:
@@ -345,9 +347,18 @@ def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
         handles.insert(0, Patch(facecolor="none", edgecolor="none", label=wrap(scene.pool_note, 34)))
     if around := outside_note(scene):  # coloured but not part of the area: say so where the reader looks
         handles.append(Patch(facecolor="none", edgecolor="none", label=wrap(around, 34)))
-    return [*handles, Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens")]
+    handles.append(Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens"))
+    view = shapely.box(cx - span / 2, cy - span / 2, cx + span / 2, cy + span / 2)
+    if scene.border is not None and scene.border.intersects(view).any():  # marked only where the map shows it
+        scene.border.plot(ax=ax, color=BORDER_COLOUR, linewidth=1.8, linestyle="-.", zorder=3.5)
+        handles.append(Line2D([], [], color=BORDER_COLOUR, linewidth=1.8, linestyle="-.", label="landsgrens"))
+    return handles
 
 
+#: The national border's colour (dash-dot, apart from the dashed gemeente boundaries).
+BORDER_COLOUR = "#333333"
+#: The processed layer that holds the national border (``tables.geometry.national_border``).
+BORDER_LAYER = "landsgrens"
 #: Gaps narrower than this (metres) between the regions of a gemeente are closed before its boundary is drawn.
 SLIVER = 5.0
 

@@ -21,6 +21,10 @@ from .context import BuildContext
 
 PLURAL = {"buurt": "buurten", "wijk": "wijken", "gemeente": "gemeenten"}
 LABELS_LAYER = "buurt_labels_2014"
+#: The part of the scope's outline that borders no other Dutch region: the national border, as lines.
+BORDER_LAYER = "landsgrens"
+#: A stretch of the scope's outline within this many metres of another Dutch wijk is an inner boundary.
+BORDER_TOLERANCE = 25.0
 #: The coarse buurten are clipped to the detailed wijken of this boundary year, when fetched.
 CLIP_BUURTEN, TO_WIJKEN = "buurten_2014", "wijken_2016"
 
@@ -74,6 +78,9 @@ def build_geometry(context: BuildContext) -> dict[str, gpd.GeoDataFrame]:
         stacked = pd.concat([frame for *_, frame in found], ignore_index=True)
         layers[name] = gpd.GeoDataFrame(stacked.drop_duplicates("region_code", keep="first"), crs=found[0][3].crs)
         layers[name] = layers[name].sort_values("region_code").reset_index(drop=True)
+    border = national_border(context)
+    if border is not None:
+        layers[BORDER_LAYER] = border
     for _, raw in context.fetched("labels"):
         points = read_topojson(raw.path(), 2014, context.settings.scope.gemeenten())
         # one label point per buurt: a repeated point is dropped (the first is kept)
@@ -85,6 +92,33 @@ def build_geometry(context: BuildContext) -> dict[str, gpd.GeoDataFrame]:
         if f"gemeenten_{year}" not in layers:
             layers[f"gemeenten_{year}"] = dissolve_gemeenten(layers[name], year)
     return layers
+
+
+def national_border(context: BuildContext) -> gpd.GeoDataFrame | None:
+    """The national border along the scope, from a boundary file that covers all of the Netherlands: the part of
+    the scope's outline that no Dutch wijk outside the scope touches. ``None`` when no such file was fetched (or the
+    scope is the whole country: then nothing lies outside it to tell a border from a coast)."""
+    scope = set(context.settings.scope.gemeenten() or ())
+    for dataset, raw in context.fetched("geometry"):
+        if raw.format != "geojson" or not dataset.id.startswith("wijken_nl"):
+            continue
+        wijken = read_geojson(raw.path(), dataset.boundary_year)
+        wijken = wijken[wijken["level"] == "wijk"]
+        inside = wijken[wijken["gemeente_code"].isin(scope)]
+        if inside.empty or len(inside) == len(wijken):
+            return None
+        outline = inside.union_all()
+        near = wijken[~wijken["gemeente_code"].isin(scope) & wijken.intersects(outline.buffer(2000))]
+        lines = outline.boundary.difference(near.union_all().buffer(BORDER_TOLERANCE))
+        lines = [part for part in shapely.get_parts(lines) if part.length > 100]  # not a corner left by the buffer
+        if not lines:
+            return None
+        return gpd.GeoDataFrame({"region_code": ["NL"], "region_name": pd.array([None], dtype="string"),
+                                 "level": ["landsgrens"], "gemeente_code": pd.array([None], dtype="string"),
+                                 "boundary_year": pd.array([dataset.boundary_year], dtype="Int64"),
+                                 "boundary_source": [dataset.label or dataset.title]},
+                                geometry=[shapely.MultiLineString(lines)], crs=inside.crs)
+    return None
 
 
 def compare_outlines(layer: str, kept_dataset: Dataset, kept: gpd.GeoDataFrame, other_dataset: Dataset,

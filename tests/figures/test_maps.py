@@ -316,3 +316,15 @@ def test_a_count_is_drawn_as_sized_circles_not_colours(tables, layers):
     values = drawing.values.dropna()
     assert len(circles.get_sizes()) == len(values)  # one circle per buurt with a count
     assert max(circles.get_sizes()) == pytest.approx(maps.LARGEST_SYMBOL)  # area ∝ count, largest at full size
+
+
+def test_the_national_border_is_marked_where_the_map_shows_it(tables, layers):
+    border = layers["landsgrens"].geometry.iloc[0]
+    parkstad = layers["gemeenten_2016"].union_all()
+    assert 30_000 < border.length < 70_000  # Parkstad borders Germany for some 45 km, not all around
+    assert border.difference(parkstad.boundary.buffer(30)).length < 0.01 * border.length  # on Parkstad's outline
+    _, texts = _legend(_draw(tables, layers, "rolduckerveld", "gemiddeld_inkomen_per_inwoner", 2017,
+                             surroundings="wijk"))
+    assert "landsgrens" in texts  # Kerkrade lies on the border
+    _, texts = _legend(_draw(tables, layers, "gms", "bijstand_per_1000", "2019Q4"))
+    assert "landsgrens" not in texts  # not in view from Heerlen's centre
