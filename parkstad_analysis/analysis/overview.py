@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..dutch import decimals_for
 from ..vocabulary.areas import Area, gemeente_area, get_area
-from .profile import PROFILE, area_figure, best_figure, complete_enough
+from .profile import PROFILE, area_figure, best_figure, complete_enough, table_of
 
 #: The figures of the overview, in row order.
 OVERVIEW_KEYS = ("aantal_inwoners", "nettoarbeidsparticipatie", "bijstand_per_1000", "gemiddeld_inkomen_per_inwoner",
@@ -75,12 +75,11 @@ def _held_for(tables: dict[str, pd.DataFrame], key: str, area: Area) -> str:
     """Why the tables give no figure for the area, in words: the gemeenten (and periods) they hold it for."""
     from ..vocabulary.indicators import load_vocabulary
     from ..vocabulary.regions import gemeente_names
-    from .profile import _table_of
 
     rates = load_vocabulary().rates
     column = rates[key].numerator if key in rates else "k_" + key.removeprefix("share_") if key.startswith("share_") \
         else key
-    table = tables.get(_table_of(key))
+    table = tables.get(table_of(key))
     rows = table[table["level"].isin(["buurt", "wijk"]) & table[column].notna()] \
         if table is not None and column in table.columns else pd.DataFrame()
     if rows.empty:

@@ -25,7 +25,7 @@ __all__ = [
     "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "YEARLY", "AreaFigure", "KeyFigures", "area_figure", "best_figure",
     "comparison", "complete_enough", "definitions_compared", "figures_by_year", "figures_over_years",
     "inhabitants_by_year", "key_figures", "map_choices", "profile_quarter", "published_decimals", "surroundings_for",
-    "trend_series",
+    "table_of", "trend_series",
 ]
 
 #: The figures of a profile, in page order: (key, Dutch label, unit). ``share_*`` are shares of inhabitants.
@@ -109,7 +109,8 @@ def _describe(tables: dict[str, pd.DataFrame], key: str, period: str | int, row:
     return decimals, note
 
 
-def _table_of(key: str) -> str:
+def table_of(key: str) -> str:
+    """The processed table a profile figure is computed from (``kwb``, ``benefits``, …)."""
     vocabulary = load_vocabulary()
     if key in vocabulary.rates:
         return vocabulary.rates[key].table
@@ -189,7 +190,7 @@ def area_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, period: s
     if result.empty or pd.isna(result["value"].iloc[0]):
         return None
     row = result.iloc[0]
-    table = _table_of(key)
+    table = table_of(key)
     indicators = [key] if not key.startswith("share_") else ["k_" + key.removeprefix("share_"), "aantal_inwoners"]
     if key in load_vocabulary().rates:
         spec = load_vocabulary().rates[key]
