@@ -86,7 +86,9 @@ def locator_map(layers: dict[str, gpd.GeoDataFrame], areas: list[str] | None = N
                           "Afbakening": [a.definition for a in areas],
                           "CBS-codes": [", ".join(a.codes) for a in areas]})
     attach_data(ax.figure, PlottedData(frame, dict.fromkeys(frame.columns), "Parkstad Limburg: focusgebieden Regio Deal",
-                                       source))
+                                       source, summary="Kaart van de zeven gemeenten van Parkstad met de focusgebieden: "
+                                       + "; ".join(f"{a} in {g}" for a, g in zip(frame["Focusgebied"], frame["Gemeente"],
+                                                                                  strict=True)) + "."))
     return OverviewDrawing(ax, gemeenten.crs.to_string(), names, [], [])
 
 
@@ -147,7 +149,11 @@ def projects_map(projects: pd.DataFrame, layers: dict[str, gpd.GeoDataFrame], ax
                 f"oppervlak van een cirkel naar bijdrage Regio Deal · totaal € {euros(total)}{split_note}\n"
                 + (f"niet op de kaart: {note}" if note else ""), source)
     frame = pd.DataFrame.from_records(rows)
+    summary = "; ".join(f"{r['Project'].split(' – ')[0]} in {r['Gebied']}"
+                        + (f": € {euros(r['Bijdrage op de kaart (€)'])}" if pd.notna(r["Bijdrage op de kaart (€)"]) else "")
+                        for r in rows)
     attach_data(ax.figure, PlottedData(frame, {"Project": None, "Gebied": None, "Aandeel van het project (%)": 1,
                                                "Bijdrage op de kaart (€)": 0},
-                                       "Regio Deal 2020: bijdrage per project en gebied op de kaart", source))
+                                       "Regio Deal 2020: bijdrage per project en gebied op de kaart", source,
+                                       summary=f"Kaart van Parkstad met een cirkel per project en gebied: {summary}."))
     return OverviewDrawing(ax, gemeenten.crs.to_string(), [], placed, generic["project_id"].tolist())

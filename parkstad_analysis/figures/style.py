@@ -97,6 +97,8 @@ class PlottedData:
     title: str
     source: str
     notes: list[str] = field(default_factory=list)
+    #: The figure's main finding in words, where the table alone does not say it (read by :func:`alt_text`).
+    summary: str = ""
 
 
 def attach_data(fig: Figure, data: PlottedData) -> None:
@@ -107,6 +109,44 @@ def attach_data(fig: Figure, data: PlottedData) -> None:
 def plotted_data(fig: Figure) -> PlottedData | None:
     """The table :func:`attach_data` kept with a figure, if any."""
     return getattr(fig, "parkstad_data", None)
+
+
+def alt_text(fig: Figure) -> str:
+    """A Dutch description of a figure for a screen reader, from the table it draws (:func:`attach_data`): what it
+    shows, and its main finding: the highest and lowest region of a map, the first and last value of a series."""
+    import pandas as pd
+
+    data = plotted_data(fig)
+    if data is None:
+        return ""
+    frame, title = data.frame, data.title
+    if data.summary:
+        return f"{title}. {data.summary}"
+    numeric = [c for c, d in data.decimals.items() if d is not None and c in frame.columns]
+    if not numeric or frame[numeric[0]].dropna().empty:
+        return f"{title}. De gegevens staan in de tabel die bij de figuur hoort."
+    value, decimals = numeric[0], data.decimals[numeric[0]]
+    known = frame.dropna(subset=[value])
+    if "Naam" in frame.columns:  # a map: one row per region, those of the focus area first in what it says
+        inside = frame.get("Deel van het focusgebied", pd.Series("ja", index=frame.index)).eq("ja")
+        known = known[inside.reindex(known.index, fill_value=False)] if inside[known.index].any() else known
+        high, low = known.loc[known[value].idxmax()], known.loc[known[value].idxmin()]
+        missing = int(inside.sum()) - len(known)
+        return (f"Kaart: {title}. {len(known)} gebieden van het focusgebied met een cijfer ({value}); het hoogste in "
+                f"{high['Naam']} "
+                f"({nl_number(high[value], decimals)}), het laagste in {low['Naam']} ({nl_number(low[value], decimals)})"
+                + (f"; {missing} zonder cijfer" if missing else "") + ".")
+    if {"Reeks", "Periode"} <= set(frame.columns):  # a chart of series over time
+        parts = []
+        for name, rows in known.groupby("Reeks", sort=False):
+            first, last = rows.iloc[0], rows.iloc[-1]
+            parts.append(f"{name} van {nl_number(first[value], decimals)} in {first['Periode']} naar "
+                         f"{nl_number(last[value], decimals)} in {last['Periode']}")
+        return f"Grafiek: {title}. " + "; ".join(parts) + "."
+    label = frame.columns[0]
+    high = known.loc[known[value].idxmax()]
+    return (f"Grafiek: {title}. {len(known)} waarden ({value}); de hoogste bij {high[label]} "
+            f"({nl_number(high[value], decimals)}).")
 
 
 class ShowsItself:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..config import FIGURE_FORMATS_ENV
 from ..dutch import nl_number
-from ..figures.style import plotted_data, png_bytes, save
+from ..figures.style import alt_text, plotted_data, png_bytes, save
 from .blocks import (
     as_published,
     downloads_html,
@@ -101,10 +101,12 @@ def show(drawing, name: str | None = None, figure_dir: str | Path | None = None)
         written = save(fig, Path(figure_dir) / name, figure_formats())
         data = _write_plotted_data(fig, Path(figure_dir), name)
         png = next((p for p in written if p.suffix == ".png"), None)
+        text = alt_text(fig)  # what a screen reader says: the page's image has no other words
+        described = {"alt": text} if text else None
         if png is not None:  # the page shows the file just written: one rendering less per figure
-            display(Image(png.read_bytes(), format="png", width=int(fig.get_figwidth() * 110)))
+            display(Image(png.read_bytes(), format="png", width=int(fig.get_figwidth() * 110), metadata=described))
         else:
-            display(Image(png_bytes(fig), format="png"))
+            display(Image(png_bytes(fig), format="png", metadata=described))
         _html(downloads_html([*written, *([data] if data else [])], Path(figure_dir).parent.parent))
         return
     display(Image(png_bytes(fig), format="png"))

@@ -30,14 +30,32 @@ def load_exporter() -> None:
 
 
 def write_page(executed, task) -> None:
-    """After a notebook ran in a worker: its page, at the path the report gave the task (``task.extra["page"]``)."""
-    notebook_to_html(executed, Path(task.extra["page"]))
+    """After a notebook ran in a worker: its page, at the path the report gave the task (``task.extra["page"]``),
+    with the title and navigation the report gave it."""
+    notebook_to_html(executed, Path(task.extra["page"]), task.extra.get("title"), task.extra.get("nav"))
 
 
-def notebook_to_html(notebook, target: Path) -> Path:
-    """Write the reader's page of an executed notebook (a path, or the notebook itself), atomically."""
+def notebook_to_html(notebook, target: Path, title: str | None = None, nav: str | None = None) -> Path:
+    """Write the reader's page of an executed notebook (a path, or the notebook itself), atomically.
+
+    ``title`` becomes the page's ``<title>`` and replaces the text of its first heading (the notebook's generic
+    "Profiel van een focusgebied" names no area); ``nav`` replaces the plain link back to the index.
+    """
     import nbformat
 
     node = nbformat.read(notebook, as_version=4) if isinstance(notebook, str | Path) else notebook
-    body, _ = _exporter().from_notebook_node(node)
+    resources = {"metadata": {"name": title or "Parkstad-analyse"}, "parkstad_nav": nav or ""}
+    body, _ = _exporter().from_notebook_node(node, resources=resources)
+    if title:
+        body = _retitled(body, title)
     return write_text(target, without_block_style(body))  # the page's head holds the blocks' style once
+
+
+def _retitled(body: str, title: str) -> str:
+    """The page with its first H1's text replaced by ``title`` (its anchor kept)."""
+    import html
+    import re
+
+    return re.sub(r"(<h1[^>]*>)(.*?)(<a class=\"anchor-link\"[^>]*>[^<]*</a>)?(</h1>)",
+                  lambda m: f"{m.group(1)}{html.escape(title)}{m.group(3) or ''}{m.group(4)}", body, count=1,
+                  flags=re.S)

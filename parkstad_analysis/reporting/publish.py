@@ -47,6 +47,39 @@ def write_manifest(run_dir: Path, manifest: dict) -> None:
     write_json(run_dir / MANIFEST, manifest)
 
 
+def page_heading(job: Job) -> str:
+    """A page's own title (its ``<title>`` and H1): the kind of page and the area it is about."""
+    return f"{page_title(job)} – {get_area(job.area).title}" if job.area else page_title(job)
+
+
+def navigation(job: Job, matrix: list[Job]) -> str:
+    """The navigation at the top of a page: the index, the area's other pages, and the same page of every other area
+    (or its first page), so a reader moves between areas without going back to the index."""
+    import html
+
+    def link(other: Job, text: str) -> str:
+        current = ' aria-current="page"' if other.name == job.name else ""
+        return f'<a href="{other.name}.html"{current}>{html.escape(text)}</a>'
+
+    parts = ['<nav class="ps-nav" aria-label="Rapport"><a href="index.html">&larr; Overzicht van dit rapport</a>']
+    if job.area:
+        own = [j for j in matrix if j.area == job.area]
+        parts.append(f'<span class="ps-nav-group">{html.escape(get_area(job.area).title)}: '
+                     + " · ".join(link(j, page_title(j)) for j in own) + "</span>")
+        others = []
+        for area in dict.fromkeys(j.area for j in matrix if j.area and j.area != job.area):
+            pages = [j for j in matrix if j.area == area]
+            same = next((j for j in pages if j.notebook == job.notebook), pages[0])
+            others.append(link(same, get_area(area).title.split(" (")[0]))
+        if others:
+            parts.append('<span class="ps-nav-group">Ander gebied: ' + " · ".join(others) + "</span>")
+    else:
+        regional = [j for j in matrix if not j.area]
+        parts.append('<span class="ps-nav-group">Regionaal: ' + " · ".join(link(j, page_title(j)) for j in regional)
+                     + "</span>")
+    return "".join(parts) + "</nav>"
+
+
 def page_title(job: Job) -> str:
     """The Dutch title of a job's page (with the profile year, and the area where the page is about one)."""
     spec = NOTEBOOKS[job.notebook]
@@ -75,13 +108,24 @@ def _page(job: Job, result: TaskResult) -> dict:
     return {"name": job.name, "title": page_title(job), "ok": result.ok, "failed_cell": result.failed_cell}
 
 
+def _picture_alt(png: Path) -> str:
+    """A thumbnail's alt text: the title of the table its figure draws (written beside it), else a plain word."""
+    sidecar = png.with_name(png.stem + ".csv-metadata.json")
+    if sidecar.is_file():
+        title = json.loads(sidecar.read_text("utf-8")).get("dc:title", "")
+        if title:
+            return f"Kaart: {title}"
+    return "Kaart van het gebied"
+
+
 def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_dir: Path, overview: str = "") -> None:
     """The run's front page: the overview table, one section per focus area with its pages and maps, then the
     regional pages, the data dictionary and the downloads."""
     by_name = {r.name: r for r in results}
     sections = []
     for area in dict.fromkeys(j.area for j in matrix if j.area):
-        pictures = [p.relative_to(run_dir).as_posix() for p in sorted(run_dir.glob(f"figures/area_profile_{area}_*/*.png"))]
+        pictures = [{"src": p.relative_to(run_dir).as_posix(), "alt": _picture_alt(p)}
+                    for p in sorted(run_dir.glob(f"figures/area_profile_{area}_*/*.png"))]
         sections.append({"title": get_area(area).title, "pictures": pictures,
                          "pages": [_page(j, by_name[j.name]) for j in matrix if j.area == area]})
     regional = [_page(j, by_name[j.name]) for j in matrix if not j.area]

@@ -47,7 +47,9 @@ from .plan import NOTEBOOKS, Job, input_hash, notebooks_dir, plan
 from .publish import (
     INCOMPLETE,
     MANIFEST,
+    navigation,
     package_versions,
+    page_heading,
     point_latest,
     pointer_problem,
     prune_incomplete,
@@ -93,14 +95,15 @@ def _unchanged_since(pointer: Path, fingerprint: str) -> str | None:
     return None
 
 
-def _task(settings: Settings, run_dir: Path, job: Job) -> NotebookTask:
+def _task(settings: Settings, run_dir: Path, job: Job, matrix: list[Job]) -> NotebookTask:
     """A job as the kernels run it: its notebook, parameters (with where to save figures and tables), log and page."""
     parameters = {**job.parameters, "FIGURE_DIR": str(run_dir / "figures" / job.name),
                   "TABLE_DIR": str(run_dir / "tables" / job.name)}
     return NotebookTask(name=job.name, notebook=str(notebooks_dir(settings) / NOTEBOOKS[job.notebook].file),
                         output=str(run_dir / "notebooks" / f"{job.name}.ipynb"), parameters=parameters,
                         cwd=str(notebooks_dir(settings)), log=str(run_dir / "logs" / f"{job.name}.log"),
-                        extra={"page": str(run_dir / f"{job.name}.html")})
+                        extra={"page": str(run_dir / f"{job.name}.html"), "title": page_heading(job),
+                               "nav": navigation(job, matrix)})
 
 
 def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, generation: str,
@@ -111,7 +114,7 @@ def _run(settings: Settings, run_dir: Path, matrix: list[Job], workers: int, gen
            "PARKSTAD_CBS_MIRROR": str(settings.mirror) if settings.mirror else "none"}
     ordered = sorted(matrix, key=lambda j: -NOTEBOOKS[j.notebook].cost)
     with tqdm(total=len(matrix), desc="report", unit="notebook", disable=not progress) as bar:
-        results = run_notebooks([_task(settings, run_dir, job) for job in ordered], workers, env, REPORT_KERNELS,
+        results = run_notebooks([_task(settings, run_dir, job, matrix) for job in ordered], workers, env, REPORT_KERNELS,
                                 on_done=lambda _: bar.update(), scheduler=scheduler)
     order = [j.name for j in matrix]
     return sorted(results, key=lambda r: order.index(r.name))
