@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from ..dutch import nl_number
 from .style import PALETTE, STYLE, PlottedData, attach_data, dutch_axis, literal_text, wrap
 
-__all__ = ["PROJECT_START", "event_study", "participation_by_source", "ranking_bars", "trend"]
+__all__ = ["PROJECT_START", "event_study", "participation_by_source", "ranking_bars", "trend", "yearly_ticks"]
 
 #: The press release of the Regio Deal projects: the start the trend charts mark.
 PROJECT_START = ("2020Q4", "start Regio Deal-projecten\n(persbericht 17-12-2020)")
@@ -23,6 +23,15 @@ PROJECT_START = ("2020Q4", "start Regio Deal-projecten\n(persbericht 17-12-2020)
 def _new_axes(size: tuple[float, float]) -> Axes:
     """Axes in a figure whose layout keeps title, legend and source inside it."""
     return Figure(figsize=size, layout="constrained").add_subplot()
+
+
+def yearly_ticks(periods: list[str]) -> tuple[list[int], list[str]]:
+    """Tick positions and labels for a quarterly axis: one tick per year, at its first quarter (``2013``), so the
+    labels fall on the same quarter every year; a series of years or of few quarters keeps every label."""
+    if not all("Q" in p for p in periods) or len(periods) <= 8:
+        return list(range(len(periods))), list(periods)
+    ticks = [i for i, p in enumerate(periods) if p.endswith("Q1")]
+    return (ticks, [periods[i][:4] for i in ticks]) if ticks else (list(range(len(periods))), list(periods))
 
 
 def _heading(ax: Axes, title: str, source: str) -> None:
@@ -57,8 +66,8 @@ def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS"
             ax.axvline(x[marker[0]] - 0.2, color="#444444", linestyle=":", linewidth=1.2)
             ax.annotate(marker[1], (x[marker[0]] - 0.2, 1), xycoords=("data", "axes fraction"), xytext=(4, -4),
                         textcoords="offset points", va="top", fontsize=7.5, color="#444444")
-        step = max(1, len(periods) // 12)
-        ax.set_xticks(range(0, len(periods), step), periods[::step], rotation=45, ha="right")
+        ticks, labels = yearly_ticks(periods)
+        ax.set_xticks(ticks, labels)
         ax.set_xlim(-0.5, len(periods) - 0.5)
         ax.set_ylabel(unit)
         ax.grid(axis="y", color="#dddddd")
@@ -161,8 +170,8 @@ def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Ax
         ax.annotate(f"start {events.loc[events['quarter_from_start'] == 0, 'period'].iloc[0]}", (-0.5, 1),
                     xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points", va="top",
                     fontsize=7.5, color="#444444")
-        step = max(1, len(x) // 12)
-        ax.set_xticks(x[::step], events["period"].iloc[::step], rotation=45, ha="right")
+        ticks, labels = yearly_ticks(events["period"].astype(str).tolist())
+        ax.set_xticks([x[i] for i in ticks], labels)
         ax.set_ylabel(unit)
         dutch_axis(ax.yaxis)
         ax.grid(axis="y", color="#dddddd")
