@@ -78,3 +78,16 @@ def overview_display(long: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[
     titles = list(dict.fromkeys(long["title"]))
     table = pd.DataFrame({"Gebied": titles, **{h: [cells.get(t, MISSING) for t in titles] for h, cells in columns.items()}})
     return table, list(columns), [f"[{i}] {text}" for i, text in enumerate(notes, start=1)]
+
+
+def data_cutoff(store: ProcessedStore) -> str:
+    """The newest period of each source the report reads, in words: ``uitkeringen t/m 2024Q1; …``."""
+    parts = []
+    for table, words, column in (("benefits", "uitkeringen per kwartaal", "period"),
+                                 ("kwb", "Kerncijfers wijken en buurten", "year"),
+                                 ("income", "inkomen per wijk", "year")):
+        if store.has_table(table):
+            periods = store.load_table(table, columns=[column])[column].dropna().astype(str)
+            if len(periods):
+                parts.append(f"{words} t/m {max(periods)}")
+    return "; ".join(parts)

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -29,6 +30,14 @@ INCOMPLETE = ".incomplete"
 RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{4}")
 MANIFEST = "manifest.json"
 VERSIONED = ("parkstad-analysis", "pandas", "geopandas", "matplotlib", "mapclassify", "papermill", "nbconvert")
+
+
+def _installed(name: str) -> bool:
+    try:
+        version(name)
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout that was never installed
+        return False
+    return True
 
 
 def package_versions() -> dict[str, str]:
@@ -118,7 +127,18 @@ def _picture_alt(png: Path) -> str:
     return "Kaart van het gebied"
 
 
-def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_dir: Path, overview: str = "") -> None:
+DUTCH_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+                "november", "december")
+
+
+def run_date(run_id: str) -> str:
+    """The date and time of a run as a person reads it: ``2 december 2026, 20:58 UTC``."""
+    stamp = datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ")
+    return f"{stamp.day} {DUTCH_MONTHS[stamp.month - 1]} {stamp.year}, {stamp:%H:%M} UTC"
+
+
+def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_dir: Path, overview: str = "",
+                cutoff: str = "") -> None:
     """The run's front page: the overview table, one section per focus area with its pages and maps, then the
     regional pages, the data dictionary and the downloads."""
     by_name = {r.name: r for r in results}
@@ -129,8 +149,10 @@ def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_d
         sections.append({"title": get_area(area).title, "pictures": pictures,
                          "pages": [_page(j, by_name[j.name]) for j in matrix if j.area == area]})
     regional = [_page(j, by_name[j.name]) for j in matrix if not j.area]
+    made = version("parkstad-analysis") if _installed("parkstad-analysis") else "onbekend"
     html = render("index.html.j2",
-        run_id=run_id, sections=sections, regional=regional, overview=overview,
+        run_id=run_id, date=run_date(run_id), cutoff=cutoff, version=made, sections=sections, regional=regional,
+        overview=overview,
         workbook=WORKBOOK if (run_dir / WORKBOOK).is_file() else None,
         dictionary=DICTIONARY if (run_dir / DICTIONARY).is_file() else None)
     write_text(run_dir / "index.html", html)

@@ -127,7 +127,7 @@ class _FrontMatter(threading.Thread):
     def __init__(self, settings: Settings, generation: str, matrix: list[Job], run_dir: Path):
         super().__init__(name="front-matter", daemon=True)
         self.store, self.matrix, self.run_dir = ProcessedStore(settings, generation), matrix, run_dir
-        self.overview, self.error = "", ""
+        self.overview, self.error, self.cutoff = "", "", ""
 
     def _failed(self, exc: Exception) -> None:  # the pages stand on their own: say what went wrong, keep the trace
         log = self.run_dir / "logs" / "index.log"
@@ -137,10 +137,11 @@ class _FrontMatter(threading.Thread):
 
     def run(self) -> None:
         from ..pages.exports import write_dictionary
-        from ..pages.overview import overview_block
+        from ..pages.overview import data_cutoff, overview_block
 
         profiled = [j for j in self.matrix if j.notebook == "area_profile"]
         try:
+            self.cutoff = data_cutoff(self.store)
             if profiled:
                 year = max(int(j.parameters["YEAR"]) for j in profiled)
                 self.overview = overview_block(self.store, list(dict.fromkeys(j.area for j in profiled)), year,
@@ -310,7 +311,7 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
             "notebooks": [{**asdict(job), **asdict(result)} for job, result in zip(matrix, results, strict=True)],
             "data": store.checksums(), "raw": raw, "versions": package_versions(),
         })
-        write_index(run_id, matrix, results, run_dir, overview)
+        write_index(run_id, matrix, results, run_dir, overview, front.cutoff)
         (run_dir / INCOMPLETE).unlink()
     if outcome == "success":
         point_latest(settings.reports_dir, run_dir, pointer)
