@@ -90,26 +90,27 @@ def figure_formats() -> tuple[str, ...]:
 
 
 def show(drawing, name: str | None = None, figure_dir: str | Path | None = None) -> None:
-    """Display a map or chart inline (PNG) and, when ``figure_dir`` is set, save it (PNG and SVG; PDF on request).
+    """Display a map or chart inline (PNG, with Dutch alt text from the data it draws) and, when ``figure_dir`` is
+    set, save it (PNG and SVG; PDF on request) with the table behind it as CSV, and link the three under it.
 
     ``drawing`` is a Figure, an Axes, or what a drawing function returned (anything with ``.figure``).
     """
     from IPython.display import Image, display
 
     fig = getattr(drawing, "figure", drawing)
-    if figure_dir and name:
-        written = save(fig, Path(figure_dir) / name, figure_formats())
-        data = _write_plotted_data(fig, Path(figure_dir), name)
-        png = next((p for p in written if p.suffix == ".png"), None)
-        text = alt_text(fig)  # what a screen reader says: the page's image has no other words
-        described = {"alt": text} if text else None
-        if png is not None:  # the page shows the file just written: one rendering less per figure
-            display(Image(png.read_bytes(), format="png", width=int(fig.get_figwidth() * 110), metadata=described))
-        else:
-            display(Image(png_bytes(fig), format="png", metadata=described))
-        _html(downloads_html([*written, *([data] if data else [])], Path(figure_dir).parent.parent))
+    text = alt_text(fig)  # what a screen reader says: the image has no other words
+    described = {"alt": text} if text else None
+    if not (figure_dir and name):
+        display(Image(png_bytes(fig), format="png", metadata=described))
         return
-    display(Image(png_bytes(fig), format="png"))
+    written = save(fig, Path(figure_dir) / name, figure_formats())
+    data = _write_plotted_data(fig, Path(figure_dir), name)
+    png = next((p for p in written if p.suffix == ".png"), None)
+    if png is not None:  # the page shows the file just written: one rendering less per figure
+        display(Image(png.read_bytes(), format="png", width=int(fig.get_figwidth() * 110), metadata=described))
+    else:
+        display(Image(png_bytes(fig), format="png", metadata=described))
+    _html(downloads_html([*written, *([data] if data else [])], Path(figure_dir).parent.parent))
 
 
 def _write_plotted_data(fig, figure_dir: Path, name: str) -> Path | None:
