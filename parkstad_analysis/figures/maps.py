@@ -29,10 +29,10 @@ from ..analysis.region_values import IndicatorValues, indicator_values, referenc
 from ..dutch import nl_number
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, alternatives, as_area
-from ..vocabulary.regions import gemeente_names, successor
+from ..vocabulary.regions import gemeente_names
 from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow, region_names
-from .layers import MapLayer, area_codes_in, best_layer, boundary_source, gemeenten_layer
+from .layers import MapLayer, area_codes_in, best_layer, boundary_source
 from .style import (
     CONTEXT_COLOUR,
     DIVERGING,
@@ -46,6 +46,16 @@ from .style import (
     attach_data,
     literal_text,
     wrap,
+)
+from .surroundings import (
+    BORDER_LAYER,
+    GEMEENTE_LINE,
+    NEIGHBOUR_COLOUR,
+    close_slivers,
+    draw_border,
+    gemeente_lines,
+    name_neighbours,
+    neighbours,
 )
 
 __all__ = [
@@ -214,16 +224,7 @@ def map_scene(tables, layers, area: Area | str, indicator: str, period=None, ref
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
     pool, note = (None, "") if reference else _gemeente_pool(chosen, shown, data)
     return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside], pool, note,
-                    _neighbours(layers, set(context["gemeente_code"])), layers.get(BORDER_LAYER))
-
-
-def _neighbours(layers: dict[str, gpd.GeoDataFrame], own: set[str]) -> gpd.GeoDataFrame | None:
-    """The Parkstad gemeenten other than ``own``, to draw and name around a map (``None`` without a gemeente layer)."""
-    try:
-        gemeenten = gemeenten_layer(layers)
-    except DataFormatError:
-        return None
-    return gemeenten[~gemeenten["gemeente_code"].map(successor).isin({successor(code) for code in own})]
+                    neighbours(layers, set(context["gemeente_code"])), layers.get(BORDER_LAYER))
 
 
 def _axes(ax: Axes | None) -> tuple[Axes, Axes, bool]:
@@ -332,9 +333,9 @@ def map_source(scene: MapScene) -> str:
 def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
     """Gemeente and focus-area outlines, and a view at least 3 km across around what is coloured."""
     # slivers between approximated buurten would show as lines inside the area: close them as for gemeenten
-    outline = scene.outline.dissolve().buffer(SLIVER, join_style="mitre").buffer(-SLIVER, join_style="mitre")
+    outline = close_slivers(scene.outline.dissolve().geometry)
     extent = scene.shown.dissolve()
-    gemeente_lines(scene.context).plot(ax=ax, color="#6b6b6b", linewidth=1.0, linestyle="--", zorder=3)
+    gemeente_lines(scene.context).plot(ax=ax, zorder=3, **GEMEENTE_LINE)
     outline.boundary.plot(ax=ax, color="#111111", linewidth=2.0, zorder=4)
     minx, miny, maxx, maxy = extent.total_bounds
     # at least 3 km across, so that a single buurt is seen among its neighbours
@@ -347,30 +348,9 @@ def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
         handles.insert(0, Patch(facecolor="none", edgecolor="none", label=wrap(scene.pool_note, 34)))
     if around := outside_note(scene):  # coloured but not part of the area: say so where the reader looks
         handles.append(Patch(facecolor="none", edgecolor="none", label=wrap(around, 34)))
-    handles.append(Line2D([], [], color="#6b6b6b", linewidth=1.0, linestyle="--", label="gemeentegrens"))
-    view = shapely.box(cx - span / 2, cy - span / 2, cx + span / 2, cy + span / 2)
-    if scene.border is not None and scene.border.intersects(view).any():  # marked only where the map shows it
-        scene.border.plot(ax=ax, color=BORDER_COLOUR, linewidth=1.8, linestyle="-.", zorder=3.5)
-        handles.append(Line2D([], [], color=BORDER_COLOUR, linewidth=1.8, linestyle="-.", label="landsgrens"))
-    return handles
-
-
-#: The national border's colour (dash-dot, apart from the dashed gemeente boundaries).
-BORDER_COLOUR = "#333333"
-#: The processed layer that holds the national border (``tables.geometry.national_border``).
-BORDER_LAYER = "landsgrens"
-#: Gaps narrower than this (metres) between the regions of a gemeente are closed before its boundary is drawn.
-SLIVER = 5.0
-
-
-def gemeente_lines(regions: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """The boundaries of the gemeenten the regions belong to, and nothing else: a gemeente is dissolved from its
-    regions with slivers between them closed (generalised wijken do not meet exactly), so no dashed "gemeentegrens"
-    runs between two regions of one gemeente."""
-    gemeenten = regions.dissolve(by="gemeente_code").geometry
-    closed = gemeenten.buffer(SLIVER, join_style="mitre").buffer(-SLIVER, join_style="mitre")
-    return gpd.GeoSeries([shapely.Polygon(part.exterior) for shape in closed for part in getattr(shape, "geoms", [shape])
-                          if not part.is_empty], crs=regions.crs).boundary
+    handles.append(Line2D([], [], label="gemeentegrens", **GEMEENTE_LINE))
+    border = draw_border(ax, scene.border, shapely.box(cx - span / 2, cy - span / 2, cx + span / 2, cy + span / 2))
+    return [*handles, *([border] if border else [])]
 
 
 def outside_note(scene: MapScene) -> str:
@@ -423,24 +403,6 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
 BASIS_WORDS = {"aantallen": "berekend uit de aantallen (door CBS afgerond op tientallen)",
                "gepubliceerd percentage": "uit het percentage dat CBS publiceert (nauwkeuriger dan de afgeronde "
                                           "aantallen)"}
-
-
-#: The fill of the gemeenten around the area's own: lighter than the grey of its other regions.
-NEIGHBOUR_COLOUR = "#f3f3f3"
-
-
-def _name_neighbours(ax: Axes, scene: MapScene) -> None:
-    """Each neighbouring gemeente's name inside the part of it the map shows."""
-    if scene.neighbours is None or scene.neighbours.empty:
-        return
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    view = shapely.box(x0, y0, x1, y1)
-    for row in scene.neighbours.itertuples():
-        seen = row.geometry.intersection(view)
-        if seen.area > 0.03 * view.area:  # only where enough of it shows to read the name
-            point = seen.representative_point()
-            ax.text(point.x, point.y, row.region_name, fontsize=9, color="#8a8a8a", style="italic", ha="center",
-                    va="center", zorder=1.5)
 
 
 def map_data(scene: MapScene) -> PlottedData:
@@ -520,7 +482,7 @@ def choropleth(
         ax, legend_ax, own = _axes(ax)
         if scene.neighbours is not None:  # the gemeenten around, lighter, so the area's own gemeente stands out
             scene.neighbours.plot(ax=ax, color=NEIGHBOUR_COLOUR, edgecolor="none", zorder=0)
-            gemeente_lines(scene.neighbours).plot(ax=ax, color="#6b6b6b", linewidth=1.0, linestyle="--", zorder=3)
+            gemeente_lines(scene.neighbours).plot(ax=ax, zorder=3, **GEMEENTE_LINE)
         scene.context.plot(ax=ax, color=CONTEXT_COLOUR, edgecolor=EDGE_COLOUR, linewidth=0.6, zorder=1)
         if not reference and is_count(scene.data.indicator):
             handles, classes = _symbols(ax, scene), None
@@ -530,7 +492,7 @@ def choropleth(
         label_mode = label_regions(ax, legend_ax, scene.shown)
         if len(scene.shown) <= 6:
             label_context(ax, scene.context[~scene.context["region_code"].isin(scene.shown["region_code"])])
-        _name_neighbours(ax, scene)
+        name_neighbours(ax, scene.neighbours)
         _texts(ax, legend_ax, scene, handles, title, own)
         literal_text(ax.figure)
     attach_data(ax.figure, map_data(scene))

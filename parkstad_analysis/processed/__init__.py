@@ -39,6 +39,8 @@ QUALITY_FILE = "data_quality.csv"
 NAMES_TABLE, METADATA_TABLE = "region_names", "indicators"
 #: Layers that are points, not regions: not checked as boundary layers.
 POINT_LAYERS = ("buurt_labels_2014",)
+#: The layer of the national border along the scope (lines, ``tables.geometry.national_border``).
+BORDER_LAYER = "landsgrens"
 #: The region tables the notebooks load; kwb and benefits are required.
 REQUIRED = ("kwb", "benefits")
 #: Tables every figure may need besides the region tables, when the build made them.

@@ -15,14 +15,13 @@ import shapely
 
 from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
+from ..processed import BORDER_LAYER
 from ..readers.geometry import read_geojson, read_topojson, read_wijkbuurtkaart
 from ..vocabulary.regions import gemeente_names
 from .context import BuildContext
 
 PLURAL = {"buurt": "buurten", "wijk": "wijken", "gemeente": "gemeenten"}
 LABELS_LAYER = "buurt_labels_2014"
-#: The part of the scope's outline that borders no other Dutch region: the national border, as lines.
-BORDER_LAYER = "landsgrens"
 #: A stretch of the scope's outline within this many metres of another Dutch wijk is an inner boundary.
 BORDER_TOLERANCE = 25.0
 #: The coarse buurten are clipped to the detailed wijken of this boundary year, when fetched.

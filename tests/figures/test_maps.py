@@ -7,7 +7,7 @@ import pytest
 from matplotlib.patches import Patch
 
 from parkstad_analysis.errors import DataFormatError, UnknownNameError
-from parkstad_analysis.figures import maps
+from parkstad_analysis.figures import maps, surroundings
 from parkstad_analysis.figures.layers import BoundaryYearWarning
 from parkstad_analysis.figures.overview import locator_map, projects_map
 from parkstad_analysis.figures.style import save
@@ -255,9 +255,9 @@ def test_approximated_buurten_tile_their_wijken_and_gemeente_lines_lie_on_gemeen
         outline, union = wijken.geometry[wijk], part.union_all()
         assert union.symmetric_difference(outline).area / outline.area < 1e-6, wijk  # no gap, nothing outside
         assert (part.geometry.area.sum() - union.area) / outline.area < 1e-6, wijk  # no overlap
-    lines = maps.gemeente_lines(ours).union_all()
+    lines = surroundings.gemeente_lines(ours).union_all()
     boundary = layers["gemeenten_2016"].set_index("gemeente_code").geometry[gemeente].boundary
-    assert lines.length > 0 and lines.difference(boundary.buffer(2 * maps.SLIVER)).length / lines.length < 0.001
+    assert lines.length > 0 and lines.difference(boundary.buffer(2 * surroundings.SLIVER)).length / lines.length < 0.001
 
 
 @pytest.mark.parametrize(("area", "indicator", "period", "gemeente"),
