@@ -23,7 +23,7 @@ from functools import cached_property
 import geopandas as gpd
 import pandas as pd
 
-from .analysis import funding, indicators, profile
+from .analysis import funding, indicators, profile, profile_maps
 from .analysis.evaluation import Evaluation, evaluate
 from .analysis.profile import AreaFigure, KeyFigures
 from .analysis.region_values import mappable_indicators
@@ -49,9 +49,8 @@ from .vocabulary.areas import Area, as_area, focus_areas, load_areas
 __all__ = [
     "Area", "AreaFigure", "BoundaryYearWarning", "Data", "Evaluation", "area", "areas", "charts", "data_overview",
     "evaluate", "evaluation_text", "funding", "funding_text", "indicators", "interactive", "load", "locator_map",
-    "mappable_indicators", "maps",
-    "profile", "profile_text", "projects_map", "record", "registry", "show", "show_interactive", "show_key_figures", "show_note",
-    "show_table",
+    "mappable_indicators", "maps", "profile", "profile_maps", "profile_text", "projects_map", "record", "registry",
+    "show", "show_interactive", "show_key_figures", "show_note", "show_table",
 ]
 
 

@@ -22,9 +22,9 @@ from .indicators import age_shares, income, participation
 from .provenance import describe_sources, figure_sources
 
 __all__ = [
-    "MAP_CANDIDATES", "PROFILE", "SHOWN_FROM", "YEARLY", "AreaFigure", "KeyFigures", "area_figure", "best_figure",
+    "PROFILE", "SHOWN_FROM", "YEARLY", "AreaFigure", "KeyFigures", "area_figure", "best_figure",
     "comparison", "complete_enough", "definitions_compared", "figures_by_year", "figures_over_years",
-    "inhabitants_by_year", "key_figures", "map_choices", "profile_quarter", "published_decimals", "surroundings_for",
+    "inhabitants_by_year", "key_figures", "profile_quarter", "published_decimals",
     "table_of", "trend_series",
 ]
 
@@ -307,12 +307,6 @@ def comparison(tables: dict[str, pd.DataFrame], area: Area | str, year: int, qua
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-#: What a profile maps when no indicators are asked for, in order of preference: rates, shares and means, never a
-#: count (a choropleth of inhabitants mostly shows how large each buurt is; density says where people live).
-MAP_CANDIDATES = ("bijstand_per_1000", "nettoarbeidsparticipatie", "gemiddeld_inkomen_per_inwoner",
-                  "huish_onder_of_rond_sociaal_minimum", "bevolkingsdichtheid")
-
-
 #: What a profile prints for each definition of its area: the size, and the benefit rate now and at the start.
 DEFINITION_FIGURES = (("aantal_inwoners", "Inwoners", "aantal"),
                       ("bijstand_per_1000", "Personen met bijstand", "per 1.000 inwoners 15+"))
@@ -349,72 +343,6 @@ def profile_quarter(benefits: pd.DataFrame, year: int) -> str:
     quarters = sorted(benefits["period"].dropna().unique())
     of_year = [q for q in quarters if q.startswith(str(year))]
     return of_year[-1] if of_year else quarters[-1]
-
-
-def surroundings_for(area: Area) -> str:
-    """What a profile map colours around the area: the other buurten of its wijk for a buurt area, else its own."""
-    return "wijk" if area.level == "buurt" else "area"
-
-
-#: A KWB map is drawn in the nearest year in which at least this share of the buurten around the area has a value.
-MAPPED_SHARE = 0.5
-
-
-def _buurt_share(kwb: pd.DataFrame, codes: set[str], indicator: str, year: int) -> float:
-    """The share of the buurten among ``codes`` with a value of ``indicator`` in ``year`` (0 without rows)."""
-    rows = kwb.loc[(kwb["year"] == year) & kwb["region_code"].isin(codes) & kwb["level"].eq("buurt"), indicator]
-    return float(rows.notna().mean()) if len(rows) else 0.0
-
-
-def map_choices(tables: dict[str, pd.DataFrame], area: Area | str, indicators: list[str] | None, year: int,
-                quarter: str, maximum: int = 3) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The maps a profile can draw with values, and those it cannot (to name once, not to draw empty).
-
-    Each indicator is mapped in the profile's period (year, or quarter for benefit rates); a KWB
-    indicator is mapped in the nearest year in which at least half (:data:`MAPPED_SHARE`) of the buurten around
-    the area have it (else the nearest with any), so a map is not mostly hatched where another year is full.
-    Without ``indicators`` the first ``maximum`` of :data:`MAP_CANDIDATES` that have values are chosen.
-
-    Returns
-    -------
-    tuple of lists
-        ``[(indicator, period), …]`` to draw, and ``[(indicator, period asked), …]`` without values.
-    """
-    area = as_area(area)
-    rates = load_vocabulary().rates
-    kwb = tables["kwb"]
-    codes = _surrounding_codes(tables, area)
-    chosen, missing = [], []
-    for indicator in indicators or MAP_CANDIDATES:
-        if indicator in rates:
-            table = tables[rates[indicator].table]
-            rows = table[(table["period"] == quarter) & table["region_code"].isin(codes)]
-            has = rows[rates[indicator].numerator].notna().any()
-            (chosen if has else missing).append((indicator, quarter))
-        else:
-            years = nearest_first(kwb["year"].dropna().unique(), year)
-            shares = {y: _buurt_share(kwb, codes, indicator, y) for y in years}
-            # the nearest year in which most buurten have the figure (a map mostly hatched says nothing), else any
-            found = next((y for y in years if shares[y] >= MAPPED_SHARE), next((y for y in years if shares[y]), None))
-            if found is None:
-                missing.append((indicator, str(year)))
-            else:
-                chosen.append((indicator, str(found)))
-        if not indicators and len(chosen) == maximum:
-            break
-    return chosen, missing
-
-
-def _surrounding_codes(tables: dict[str, pd.DataFrame], area: Area) -> set[str]:
-    """Buurt codes a profile map of the area colours (its own, or those of its wijken)."""
-    names = tables.get("region_names")
-    known = set(names["region_code"]) if names is not None else set(tables["kwb"]["region_code"])
-    if area.level == "buurt":
-        wijken = {c[2:8] for c in area.codes}
-        return {c for c in known if c.startswith("BU") and c[2:8] in wijken}
-    width = 6 if area.level == "wijk" else 4
-    prefixes = {c[2:2 + width] for c in area.codes_for(None)}
-    return {c for c in known if c.startswith("BU") and c[2:2 + width] in prefixes}
 
 
 def trend_series(tables: dict[str, pd.DataFrame], area: Area | str, kind: str = "bijstand") -> pd.DataFrame:

@@ -8,6 +8,7 @@ loads ``plotly.min.js`` from one copy beside the report (:func:`write_interactiv
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -67,7 +68,7 @@ def _hover(frame: gpd.GeoDataFrame, scene: MapScene, source: str, values: bool =
 
 def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame], area: Area | str, indicator: str,
             period: str | int | None = None, *, classification: str = "quantiles", k: int = 5,
-            breaks: list[float] | None = None, surroundings: str = "area") -> go.Figure:
+            breaks: list[float] | None = None, surroundings: str = "area", level: str = "buurt") -> go.Figure:
     """An interactive map of one indicator in one area: hover for name, value, period and source.
 
     Parameters
@@ -76,7 +77,7 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
         The processed tables and boundary layers (as for :func:`~parkstad_analysis.figures.maps.choropleth`).
     area, indicator, period
         What to map; ``period`` defaults to the latest with figures.
-    classification, k, breaks, surroundings
+    classification, k, breaks, surroundings, level
         As for the static map, which this map matches class for class.
 
     Returns
@@ -84,7 +85,7 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
     plotly.graph_objects.Figure
         Shown inline in JupyterLab; :func:`write_interactive` saves it for a report.
     """
-    scene = map_scene(tables, layers, area, indicator, period, surroundings=surroundings)
+    scene = map_scene(tables, layers, area, indicator, period, surroundings=surroundings, level=level)
     shown = scene.shown
     context = scene.context[~scene.context["region_code"].isin(shown["region_code"])]
     source = map_source(scene)
@@ -115,6 +116,11 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
     traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#111111", "width": 2.5}, hoverinfo="skip",
                              name=outline_label(scene.focus)))
     figure = go.Figure(traces)
+    region = "wijk" if shown["region_code"].str.startswith("WK").all() else "buurt"
+    # the static map's subtitle (period, boundaries, why it is drawn per wijk), and how to read this one
+    subtitle = " · ".join([scene.data.period, scene.chosen.name.replace("_", " "), *scene.chosen.notes,
+                           *([scene.pool_note] if scene.pool_note else []), f"beweeg over een {region} voor het cijfer"])
+    subtitle = textwrap.wrap(subtitle, 125)
     # open on what is coloured, at least 3 km across (as the static map), with the rest a pan away
     minx, miny, maxx, maxy = shown.total_bounds
     span = max(max(maxx - minx, maxy - miny) * 1.2 + 400, 3000)
@@ -123,12 +129,11 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
     figure.update_yaxes(visible=False, range=[centre_y - span / 2, centre_y + span / 2],
                         scaleanchor="x", scaleratio=1)  # metres both ways: shapes keep their form
     figure.update_layout(
-        title={"text": f"{scene.data.title} — {scene.focus.title}<br><sup>{scene.data.period} · "
-                       f"{scene.chosen.name.replace('_', ' ')}{' · ' + scene.pool_note if scene.pool_note else ''} · "
-                       "beweeg over een buurt voor het cijfer</sup>",
-               "x": 0.01},
+        title={"text": f"{scene.data.title} — {scene.focus.title}<br>" + "<br>".join(f"<sup>{line}</sup>"
+                                                                                   for line in subtitle),
+               "x": 0.01, "y": 1, "yanchor": "top", "pad": {"t": 12}},
         legend={"title": {"text": unit}, "itemclick": False, "itemdoubleclick": False},
-        margin={"l": 10, "r": 10, "t": 70, "b": 40}, height=560, dragmode="pan", separators=",.",
+        margin={"l": 10, "r": 10, "t": 56 + 16 * len(subtitle), "b": 40}, height=560, dragmode="pan", separators=",.",
         plot_bgcolor="#ffffff", hoverlabel={"align": "left"},
         annotations=[{"text": source, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": -0.06,
                       "xanchor": "left", "font": {"size": 10, "color": "#666666"}}],

@@ -82,11 +82,11 @@ def label_regions(ax: Axes, key_ax: Axes, shown: gpd.GeoDataFrame) -> str:
         return "names"
     for text in texts:
         text.remove()
-    _numbered_key(ax, key_ax, points, names)
+    _numbered_key(ax, key_ax, points, names, "Wijken" if shown["region_code"].str.startswith("WK").all() else "Buurten")
     return "numbered key"
 
 
-def _numbered_key(ax: Axes, key_ax: Axes, points: gpd.GeoSeries, names: pd.Series) -> None:
+def _numbered_key(ax: Axes, key_ax: Axes, points: gpd.GeoSeries, names: pd.Series, heading: str) -> None:
     order = np.lexsort((points.x.to_numpy(), -points.y.to_numpy()))  # top to bottom, then left to right
     key = []
     for number, i in enumerate(order, start=1):
@@ -99,4 +99,4 @@ def _numbered_key(ax: Axes, key_ax: Axes, points: gpd.GeoSeries, names: pd.Serie
     for c in range(columns):
         key_ax.text(0.0 + 0.5 * c, 0.42, "\n".join(key[c * per_column:(c + 1) * per_column]), va="top",
                     fontsize=6.5 if columns > 1 else 7.5, transform=key_ax.transAxes, linespacing=1.35)
-    key_ax.text(0.0, 0.45, "Buurten", fontsize=9, fontweight="bold", transform=key_ax.transAxes)
+    key_ax.text(0.0, 0.45, heading, fontsize=9, fontweight="bold", transform=key_ax.transAxes)

@@ -204,18 +204,38 @@ def _coloured(frame: gpd.GeoDataFrame, inside: pd.Series, surroundings: str) -> 
     return inside
 
 
+#: The levels a map can be drawn at: buurten, or wijken for a wijk or gemeente area whose buurt figures are secret.
+LEVELS = ("buurt", "wijk")
+
+
+def _wijk_note(tables, indicator: str, period: str, wijken: set[str]) -> str:
+    """Why a map is drawn per wijk: how few of the wijken's buurten have a figure in the period."""
+    try:
+        buurten = indicator_values(tables, indicator, period, "buurt").values
+    except UnknownNameError:  # no buurt rows at all in the period
+        return f"per wijk getekend: geen buurtcijfers voor {period}"
+    own = buurten[buurten.index.str[2:8].isin({code[2:8] for code in wijken})]
+    return f"per wijk getekend: {own.notna().sum()} van de {len(own)} buurten hebben een cijfer voor {period}"
+
+
 def map_scene(tables, layers, area: Area | str, indicator: str, period=None, reference: Area | str | None = None,
-              surroundings: str = "area") -> MapScene:
+              surroundings: str = "area", level: str = "buurt") -> MapScene:
     """What a map of ``indicator`` in ``area`` shows: the layer chosen, the regions coloured and their values."""
     if surroundings not in SURROUNDINGS:
         raise UnknownNameError("surroundings", surroundings, SURROUNDINGS)
+    if level not in LEVELS:
+        raise UnknownNameError("level", level, LEVELS)
     focus = as_area(area)
-    data = indicator_values(tables, indicator, period)
-    chosen = best_layer(focus, layers, data.year)
+    if level == "wijk" and focus.level == "buurt":
+        raise DataFormatError(f"level='wijk': area {focus.name!r} is made of buurten; map it with level='buurt'")
+    data = indicator_values(tables, indicator, period, level)
+    chosen = best_layer(focus, layers, data.year, level)
     inside = area_codes_in(focus, chosen.frame, chosen.boundary_year)
     context = chosen.frame[chosen.frame["gemeente_code"].isin(set(chosen.frame.loc[inside, "gemeente_code"]))]
     shown = chosen.frame[_coloured(chosen.frame, inside, surroundings)].copy()
     shown["value"] = shown["region_code"].map(data.values).astype(float)
+    if level == "wijk":  # the card beside it is computed from the same wijk rows: the map says why it is coarser
+        chosen.notes.insert(0, _wijk_note(tables, indicator, data.period, set(shown["region_code"])))
     unit = data.unit
     if reference:
         other = as_area(reference)
@@ -441,6 +461,7 @@ def choropleth(
     palette: str | None = None,
     title: str | None = None,
     surroundings: str = "area",
+    level: str = "buurt",
     ax: Axes | None = None,
 ) -> MapDrawing:
     """A publication-ready choropleth of one indicator for one area.
@@ -467,6 +488,9 @@ def choropleth(
     surroundings : {"area", "wijk", "gemeente"}
         What to colour besides the area: nothing (``area``), the other regions of its wijken
         (a single buurt among its neighbours), or of its gemeente. The area stays outlined.
+    level : {"buurt", "wijk"}
+        The regions coloured: buurten, or wijken (for a wijk or gemeente area in a year whose buurt figures are
+        mostly secret; the subtitle then says how many buurten have one).
     ax : matplotlib.axes.Axes, optional
         Draw into these axes (legend and key to their right); default a new standard figure.
 
@@ -477,7 +501,7 @@ def choropleth(
     """
     if classification not in CLASSIFICATIONS:
         raise UnknownNameError("classification", classification, CLASSIFICATIONS)
-    scene = map_scene(tables, layers, area, indicator, period, reference, surroundings)
+    scene = map_scene(tables, layers, area, indicator, period, reference, surroundings, level)
     with mpl.rc_context(STYLE):
         ax, legend_ax, own = _axes(ax)
         if scene.neighbours is not None:  # the gemeenten around, lighter, so the area's own gemeente stands out

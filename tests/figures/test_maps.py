@@ -278,19 +278,44 @@ def test_a_map_of_few_buurten_is_classed_with_its_gemeente(tables, layers, area,
 
 
 def test_profile_maps_are_of_rates_in_a_year_most_buurten_have(tables):
-    from parkstad_analysis.analysis import profile
+    from parkstad_analysis.analysis import profile_maps
     from parkstad_analysis.vocabulary.indicators import load_vocabulary
 
     indicators = load_vocabulary().indicators
-    for area in ("heerlen_noord", "rolduckerveld", "brunssum_noord"):
-        chosen, _ = profile.map_choices(tables, area, None, 2019, "2019Q4")
-        assert all(indicators[key].kind != "count" for key, _ in chosen if key in indicators), chosen  # no counts
-        codes = profile._surrounding_codes(tables, profile.as_area(area))
-        for key, period in chosen:
-            if "Q" not in period:  # not mostly hatched: Heerlen-Noord's income of 2018 had 6 of 33 buurten
-                assert profile._buurt_share(tables["kwb"], codes, key, int(period)) >= profile.MAPPED_SHARE, (area, key)
-    assert ("gemiddeld_inkomen_per_inwoner", "2017") in profile.map_choices(tables, "heerlen_noord", None, 2019,
-                                                                            "2019Q4")[0]
+    for area in ("heerlen_noord", "rolduckerveld", "brunssum_noord", "gms"):
+        chosen, _ = profile_maps.map_choices(tables, area, None, 2019, "2019Q4")
+        assert all(indicators[c.indicator].kind != "count" for c in chosen if c.indicator in indicators), chosen
+        for choice in chosen:
+            if "Q" in choice.period:
+                continue
+            # not mostly hatched: Heerlen-Noord's income of 2018 had 6 of 33 buurten, and is drawn per wijk instead
+            prefix = "WK" if choice.level == "wijk" else "BU"
+            codes = profile_maps._surrounding_codes(tables, profile_maps.as_area(area), prefix)
+            share = profile_maps._share_with(tables["kwb"], codes, choice.indicator, int(choice.period), choice.level)
+            assert share >= profile_maps.MAPPED_SHARE, (area, choice, share)
+
+
+def test_a_profile_map_shows_the_year_and_coverage_of_its_card(tables, layers):
+    """Heerlen-Noord's income card reads 2018 from its wijken (dekking 99 %), when most of its buurten are secret:
+    the map is drawn per wijk in 2018, says so, and colours the wijken the card counts."""
+    from parkstad_analysis.analysis import profile, profile_maps
+
+    card = next(f for f in profile.key_figures(tables, "heerlen_noord", 2019, "2019Q4")
+                if f.key == "gemiddeld_inkomen_per_inwoner")
+    chosen, _ = profile_maps.map_choices(tables, "heerlen_noord", ["gemiddeld_inkomen_per_inwoner"], 2019, "2019Q4")
+    assert chosen == [profile_maps.MapChoice("gemiddeld_inkomen_per_inwoner", card.period, "wijk")]
+    drawing = maps.choropleth(tables, layers, "heerlen_noord", "gemiddeld_inkomen_per_inwoner", card.period,
+                              level="wijk")
+    assert drawing.layer.startswith("wijken_") and all(code.startswith("WK") for code in drawing.regions)
+    assert len(drawing.regions) == 13 and len(drawing.missing) == 2  # two small wijken without an income figure
+    assert any(note.startswith("per wijk getekend: ") and "van de 33 buurten" in note for note in drawing.notes), \
+        drawing.notes
+    # the wijken coloured are those the card is computed from: their inhabitants make up the card's coverage
+    kwb = tables["kwb"][(tables["kwb"]["year"] == int(card.period)) & tables["kwb"]["region_code"].isin(drawing.regions)]
+    with_value = kwb.loc[kwb["gemiddeld_inkomen_per_inwoner"].notna(), "aantal_inwoners"].sum()
+    assert round(with_value / kwb["aantal_inwoners"].sum(), 2) == round(card.coverage, 2)
+    with pytest.raises(DataFormatError, match="level='wijk'"):
+        maps.choropleth(tables, layers, "gms", "gemiddeld_inkomen_per_inwoner", card.period, level="wijk")
 
 
 def test_approximated_buurten_are_polygons_mostly_in_one_piece(layers):
