@@ -88,6 +88,16 @@ def project_with_notebooks(built: Settings, root: Path, own_data: bool = False) 
     return Settings(root=root, mirror=built.mirror)
 
 
+@pytest.fixture(scope="session")
+def full_run(built, tmp_path_factory):
+    """The report of every focus area and every notebook, as `make report` builds it: its run folder (read by the
+    tests of one value per figure and of the publication)."""
+    from parkstad_analysis.reporting.report import run_report
+
+    settings = project_with_notebooks(built, tmp_path_factory.mktemp("full_report") / "project")
+    return run_report(settings, jobs=2, progress=False).run_dir
+
+
 def wait_for(condition, seconds: float, what: str, step: float = 0.05):
     """Poll ``condition`` until it returns something true (returned), or fail after ``seconds`` naming ``what``."""
     deadline = time.monotonic() + seconds
@@ -106,7 +116,7 @@ def tree_state(folder: Path) -> dict[str, bytes]:
 
 
 #: Fixtures that need a full fetch and build of the mirror: their tests belong to the slow tier.
-BUILD_FIXTURES = {"built", "base", "reporting", "good_run"}
+BUILD_FIXTURES = {"built", "base", "reporting", "good_run", "full_run"}
 SLOW_MODULES = {"test_corrupt_inputs", "test_nbval_mutation", "test_report"}
 
 

@@ -9,6 +9,7 @@ loads ``plotly.min.js`` from one copy beside the report (:func:`write_interactiv
 from __future__ import annotations
 
 import textwrap
+from html import escape
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +26,26 @@ __all__ = ["SCRIPT", "explore", "write_interactive"]
 
 #: Where a report keeps the one copy of plotly's JavaScript, relative to the run folder.
 SCRIPT = "assets/plotly.min.js"
+
+#: The toolbar of a report's interactive map: only what works offline on a map (no selection tools, no sharing),
+#: with Dutch tooltips and decimal commas. plotly.js takes a locale as a dictionary of its English strings.
+PLOTLY_CONFIG = {
+    "scrollZoom": True, "displaylogo": False, "locale": "nl-parkstad",
+    "modeBarButtons": [["toImage", "zoomIn2d", "zoomOut2d", "pan2d", "zoom2d", "resetScale2d"]],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "locales": {"nl-parkstad": {
+        "dictionary": {
+            "Download plot as a PNG": "Kaart downloaden als afbeelding (PNG)", "Download plot": "Kaart downloaden",
+            "Zoom in": "Inzoomen", "Zoom out": "Uitzoomen", "Pan": "Verschuiven", "Zoom": "Zoomen op een rechthoek",
+            "Reset axes": "Terug naar het begin", "Double-click to zoom back out": "Dubbelklik om uit te zoomen",
+            "Taking snapshot - this may take a few seconds": "Afbeelding maken – dit kan enkele seconden duren",
+            "Snapshot succeeded": "Afbeelding gemaakt",
+            "Sorry, there was a problem downloading your snapshot!": "Het downloaden van de afbeelding is mislukt.",
+        },
+        "format": {"decimal": ",", "thousands": ".", "days": ["zondag", "maandag", "dinsdag", "woensdag",
+                                                               "donderdag", "vrijdag", "zaterdag"]},
+    }},
+}
 
 
 def _outline(shape) -> tuple[list[float | None], list[float | None]]:
@@ -51,18 +72,17 @@ def _traces(frame: gpd.GeoDataFrame, colour: str, legend: str, hover: list[str])
     return traces
 
 
-def _hover(frame: gpd.GeoDataFrame, scene: MapScene, source: str, values: bool = True) -> list[str]:
-    """The hover text of each region: name and code, and (for coloured regions) value, period and source."""
+def _hover(frame: gpd.GeoDataFrame, scene: MapScene, source: str, outside: bool = False) -> list[str]:
+    """The hover text of each region: name and code, value, period and source; a region of the rest of the gemeente
+    says that it is not coloured (its value is still shown: a reader compares the area with its surroundings)."""
     decimals = decimals_for(scene.unit)
     lines = []
     for row in frame.itertuples():
-        if not values:
-            lines.append(f"<b>{row.region_name}</b>")
-            continue
         value = row.value
         shown = f"{nl_number(value, decimals)} {scene.unit}" if pd.notna(value) else "geen gegevens"
+        where = "<br><i>buiten het kaartgebied, niet gekleurd</i>" if outside else ""
         lines.append(f"<b>{row.region_name}</b> ({row.region_code})<br>{scene.data.title}: {shown}"
-                     f"<br>periode {scene.data.period}<br>{source}")
+                     f"<br>periode {scene.data.period}{where}<br>{source}")
     return lines
 
 
@@ -91,15 +111,16 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
     source = map_source(scene)
     unit = scene.unit
 
-    def hover(frame: gpd.GeoDataFrame, values: bool = True) -> list[str]:
-        return _hover(frame, scene, source, values)
+    def hover(frame: gpd.GeoDataFrame, outside: bool = False) -> list[str]:
+        return _hover(frame, scene, source, outside)
 
     # larger regions first, so that a region lying inside another is drawn on top of it
     context = context.assign(_area=context.area).sort_values("_area", ascending=False)
     shown = shown.assign(_area=shown.area).sort_values("_area", ascending=False)
     traces = []
     if len(context):
-        traces += _traces(context, CONTEXT_COLOUR, "rest van de gemeente", hover(context, values=False))
+        context = context.assign(value=context["region_code"].map(scene.data.values).astype(float))
+        traces += _traces(context, CONTEXT_COLOUR, "rest van de gemeente", hover(context, outside=True))
     present = shown["value"].notna()
     if present.any():
         classes, colours, labels = map_classes(scene, classification, k, breaks)
@@ -158,9 +179,16 @@ def write_interactive(figure: go.Figure, target: str | Path, run_dir: str | Path
         with atomic_path(script) as partial:
             Path(partial).write_text(get_plotlyjs(), "utf-8")
     relative = Path(*[".."] * len(target.parent.relative_to(run_dir).parts), SCRIPT).as_posix()
-    html = figure.to_html(include_plotlyjs=relative, full_html=True,
-                           config={"scrollZoom": True, "displaylogo": False})
+    html = figure.to_html(include_plotlyjs=relative, full_html=True, config=PLOTLY_CONFIG)
+    title = escape(figure.layout.title.text.split("<br>")[0]) if figure.layout.title.text else "Interactieve kaart"
+    # a page of its own: its title, and the way back to the report page that frames it (<run>/<job>.html)
+    page = Path(*[".."] * len(target.parent.relative_to(run_dir).parts), f"{target.parent.name}.html").as_posix()
+    header = (f'<nav style="font: 14px sans-serif; margin: 6px 10px"><a href="{page}">&larr; Terug naar de '
+              f'rapportpagina</a> · <a href="{page.rsplit("/", 1)[0]}/index.html">Overzicht van het rapport</a></nav>')
+    html = (html.replace("<html>", '<html lang="nl">', 1)
+            .replace("<head>", f'<head><meta charset="utf-8"><title>Interactieve kaart: {title}</title>', 1)
+            .replace("<body>", f"<body>{header}", 1))
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_text(target, html.replace("<html>", '<html lang="nl">', 1))
+    write_text(target, html)
     return target
 

@@ -23,6 +23,7 @@ from ..locks import pid_alive
 from ..pages.exports import DICTIONARY, WORKBOOK
 from ..pages.templates import render
 from ..vocabulary.areas import get_area
+from .pdf import citation, pdf_name
 from .plan import NOTEBOOKS, Job
 
 INCOMPLETE = ".incomplete"
@@ -74,7 +75,8 @@ def navigation(job: Job, matrix: list[Job]) -> str:
     if job.area:
         own = [j for j in matrix if j.area == job.area]
         parts.append(f'<span class="ps-nav-group">{html.escape(get_area(job.area).title)}: '
-                     + " · ".join(link(j, page_title(j)) for j in own) + "</span>")
+                     + " · ".join(link(j, page_title(j)) for j in own)
+                     + f' · <a href="{pdf_name(job.area)}">alles als PDF (A4)</a></span>')
         others = []
         for area in dict.fromkeys(j.area for j in matrix if j.area and j.area != job.area):
             pages = [j for j in matrix if j.area == area]
@@ -131,27 +133,43 @@ DUTCH_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", 
                 "november", "december")
 
 
+def _size(path: Path) -> str:
+    """A file's size as a reader reads it: ``1,4 MB``."""
+    from ..dutch import nl_number
+
+    return f"{nl_number(path.stat().st_size / 1e6, 1)} MB"
+
+
 def run_date(run_id: str) -> str:
     """The date and time of a run as a person reads it: ``2 december 2026, 20:58 UTC``."""
     stamp = datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ")
     return f"{stamp.day} {DUTCH_MONTHS[stamp.month - 1]} {stamp.year}, {stamp:%H:%M} UTC"
 
 
+def made_with() -> str:
+    """The version of parkstad-analysis that made a report (``onbekend`` from a checkout never installed)."""
+    return version("parkstad-analysis") if _installed("parkstad-analysis") else "onbekend"
+
+
 def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_dir: Path, overview: str = "",
-                cutoff: str = "") -> None:
-    """The run's front page: the overview table, one section per focus area with its pages and maps, then the
+                cutoff: str = "", pdfs: dict[str, Path] | None = None) -> None:
+    """The run's front page: the overview table, one section per focus area with its pages, PDF and maps, then the
     regional pages, the data dictionary and the downloads."""
+    pdfs = pdfs or {}
     by_name = {r.name: r for r in results}
     sections = []
     for area in dict.fromkeys(j.area for j in matrix if j.area):
         pictures = [{"src": p.relative_to(run_dir).as_posix(), "alt": _picture_alt(p)}
                     for p in sorted(run_dir.glob(f"figures/area_profile_{area}_*/*.png"))]
+        pdf = pdfs.get(area)
         sections.append({"title": get_area(area).title, "pictures": pictures,
+                         "pdf": {"href": pdf.name, "size": _size(pdf)} if pdf else None,
                          "pages": [_page(j, by_name[j.name]) for j in matrix if j.area == area]})
     regional = [_page(j, by_name[j.name]) for j in matrix if not j.area]
-    made = version("parkstad-analysis") if _installed("parkstad-analysis") else "onbekend"
+    made, date = made_with(), run_date(run_id)
     html = render("index.html.j2",
-        run_id=run_id, date=run_date(run_id), cutoff=cutoff, version=made, sections=sections, regional=regional,
+        run_id=run_id, date=date, cutoff=cutoff, version=made, sections=sections, regional=regional,
+        citation=citation(date, made),
         overview=overview,
         workbook=WORKBOOK if (run_dir / WORKBOOK).is_file() else None,
         dictionary=DICTIONARY if (run_dir / DICTIONARY).is_file() else None)

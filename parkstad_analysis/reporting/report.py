@@ -43,10 +43,12 @@ from ..kernels import (
 from ..processed import ProcessedStore
 from ..processed.generations import GENERATION_ENV, pinned
 from .html import write_page
+from .pdf import write_area_pdfs
 from .plan import NOTEBOOKS, Job, input_hash, notebooks_dir, plan
 from .publish import (
     INCOMPLETE,
     MANIFEST,
+    made_with,
     navigation,
     package_versions,
     page_heading,
@@ -54,6 +56,7 @@ from .publish import (
     pointer_problem,
     prune_incomplete,
     prune_runs,
+    run_date,
     workbook_pages,
     write_index,
     write_manifest,
@@ -161,6 +164,21 @@ class _FrontMatter(threading.Thread):
             self._failed(exc)
         profiled_ok = any(j.notebook == "area_profile" and r.ok for j, r in zip(self.matrix, results, strict=True))
         return (self.overview if profiled_ok else ""), self.error
+
+
+def _area_pdfs(run_dir: Path, matrix: list[Job], results: list[TaskResult], run_id: str, cutoff: str,
+               workers: int) -> tuple[dict[str, Path], str]:
+    """Each area's A4 PDF (its pages that succeeded, typeset), and what went wrong if typesetting failed."""
+    succeeded = {r.name for r in results if r.ok}
+    titles = {job.name: page_heading(job) for job in matrix}
+    try:
+        return write_area_pdfs(run_dir, matrix, succeeded, titles, run_id, run_date(run_id), made_with(), cutoff,
+                               workers), ""
+    except Exception as exc:  # the HTML pages stand on their own: say what went wrong, keep the trace
+        log = run_dir / "logs" / "pdf.log"
+        log.parent.mkdir(exist_ok=True)
+        log.write_text(traceback.format_exc(), "utf-8")
+        return {}, f"the areas' PDFs failed: {type(exc).__name__}: {exc} (see {log})"
 
 
 def _raw_checksums(settings: Settings) -> dict[str, dict[str, str]]:
@@ -304,14 +322,15 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
             raise
         outcome = "success" if all(r.ok for r in results) else "failed"
         overview, overview_error = front.finish(results)
-        if overview_error:
+        pdfs, pdf_error = _area_pdfs(run_dir, matrix, results, run_id, front.cutoff, workers)
+        if overview_error or pdf_error:
             outcome = "failed"
         write_manifest(run_dir, {
             **base, "finished": datetime.now(UTC).isoformat(), "outcome": outcome,
             "notebooks": [{**asdict(job), **asdict(result)} for job, result in zip(matrix, results, strict=True)],
             "data": store.checksums(), "raw": raw, "versions": package_versions(),
         })
-        write_index(run_id, matrix, results, run_dir, overview, front.cutoff)
+        write_index(run_id, matrix, results, run_dir, overview, front.cutoff, pdfs)
         (run_dir / INCOMPLETE).unlink()
     if outcome == "success":
         point_latest(settings.reports_dir, run_dir, pointer)
@@ -320,5 +339,5 @@ def run_report(settings: Settings | None = None, *, areas: list[str] | None = No
         return ReportResult("success", run_dir, results, notes=notes, pointer=pointer)
     message = "; ".join([*(f"{r.name} failed in cell {r.failed_cell}: {r.error} "
                            f"(see {run_dir / 'notebooks' / (r.name + '.ipynb')})" for r in results if not r.ok),
-                         *([overview_error] if overview_error else [])])
+                         *([overview_error] if overview_error else []), *([pdf_error] if pdf_error else [])])
     return ReportResult("failed", run_dir, results, message, notes=notes, pointer=pointer)
