@@ -13,7 +13,7 @@ LAB_PORT ?= 8888
 LAB_DIR  ?= lab
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock data report test test-fast nbval-update lint lab clean-data benchmark
+.PHONY: help install lock data report test test-fast nbval-update lint lab clean-data benchmark accessibility
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,6 +33,13 @@ $(STAMP): pyproject.toml $(LOCK)
 
 install: $(STAMP) ## create .venv with the locked versions, the package (editable) and its Jupyter kernel
 
+# axe-core, the accessibility checker the tests run on the report in Chromium: from npm, at the version and
+# integrity hash of tools/axe/package-lock.json (npm ci installs exactly that, or fails).
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --prefix tools/axe --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 lock: $(STAMP) ## refresh requirements.lock to the newest versions pyproject.toml allows (then make nbval-update)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --fork-strategy fewest --python-version 3.11 \
 		--generate-hashes --upgrade --custom-compile-command "make lock" --quiet -o $(LOCK)
@@ -45,7 +52,7 @@ data: $(STAMP) ## fetch raw data (mirror or CBS) and build data/processed
 report: data ## the main job: data, then the report for every focus area (reports/latest/index.html)
 	$(BIN)/parkstad report
 
-test: data ## the whole test suite: ruff, unit tests, and nbval on every notebook (needs the data step)
+test: data $(AXE) ## the whole test suite: ruff, unit tests, and nbval on every notebook (needs the data step)
 	$(BIN)/ruff check parkstad_analysis tests $(wildcard notebooks/*.ipynb)
 	$(BIN)/python -m parkstad_analysis.reporting.stored_outputs check notebooks/*.ipynb
 	$(HEADLESS) $(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks --cov=parkstad_analysis --cov-report=term:skip-covered
@@ -68,6 +75,9 @@ lab: $(STAMP) ## JupyterLab at the project root, opened in lab/: copies of the n
 	@echo "committed originals that the tests check. Kernel 'parkstad-analysis' (this .venv). In a container: make lab LAB_IP=0.0.0.0"
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(LAB_DIR) --ip=$(LAB_IP) --port=$(LAB_PORT) \
 		--no-browser $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+accessibility: $(STAMP) $(AXE) ## axe-core (WCAG 2.1 AA) in Chromium on every page of reports/latest
+	$(BIN)/python tools/accessibility.py reports/latest/*.html
 
 benchmark: data ## time report builds (1 and 2 jobs, unchanged run) and peak memory
 	$(HEADLESS) $(BIN)/python benchmarks/report_build.py

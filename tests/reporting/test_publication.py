@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from parkstad_analysis.vocabulary.areas import focus_areas, get_area, load_areas
 
+from conftest import ROOT
+
 
 def _page_area(stem: str) -> str | None:
     """The title of the area a page is about (``area_profile_gms_2019`` → GMS (…)), ``None`` for a regional page."""
@@ -125,3 +127,26 @@ def test_a_stand_alone_map_is_dutch_offline_and_leads_back(full_run):
                             .group(1))
         hovers = [trace.get("text", "") for trace in figure if trace.get("fill") == "toself"]
         assert hovers and all(re.search(r": (\d|geen gegevens)", hover) for hover in hovers), path.name
+
+
+def _accessibility():
+    """``tools/accessibility.py`` (a script beside the package, not part of it), imported from its file."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("accessibility", ROOT / "tools" / "accessibility.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks its module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_page_passes_the_accessibility_checker_at_wcag_21_aa(full_run):
+    """axe-core in Chromium, WCAG 2.0 and 2.1 levels A and AA, on every page of the report and on a stand-alone
+    interactive map: contrast, alt text, link styles, labels, landmarks, language. Each violation is named."""
+    checker = _accessibility()
+    pages = sorted(full_run.glob("*.html")) + sorted(full_run.glob("figures/area_profile_*/*_interactief.html"))[:1]
+    results = checker.check_pages(pages)
+    assert len(results) == len(pages) and all(r.passes > 5 for r in results)  # axe ran its rules on each page
+    found = [line for result in results if result.violations for line in result.lines()]
+    assert not found, "\n".join(found)
