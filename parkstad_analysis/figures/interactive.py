@@ -19,7 +19,8 @@ import plotly.graph_objects as go
 from ..atomic import atomic_path, write_text
 from ..dutch import decimals_for, nl_number
 from ..vocabulary.areas import Area
-from .maps import MISSING_COLOUR, MapScene, map_classes, map_scene, map_source, outline_label
+from .map_classes import map_classes
+from .maps import MISSING_COLOUR, MapScene, map_scene, map_source, outline_label
 from .style import CONTEXT_COLOUR
 
 __all__ = ["SCRIPT", "explore", "write_interactive"]
@@ -141,6 +142,8 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
     # the static map's subtitle (period, boundaries, why it is drawn per wijk), and how to read this one
     subtitle = " · ".join([scene.data.period, scene.chosen.name.replace("_", " "), *scene.chosen.notes,
                            *([scene.pool_note] if scene.pool_note else []), f"beweeg over een {region} voor het cijfer"])
+    heading = f"{scene.data.title} — {scene.focus.title}"
+    narrow = _title(textwrap.wrap(heading, 40), textwrap.wrap(subtitle, 58))
     subtitle = textwrap.wrap(subtitle, 125)
     # open on what is coloured, at least 3 km across (as the static map), with the rest a pan away
     minx, miny, maxx, maxy = shown.total_bounds
@@ -150,16 +153,41 @@ def explore(tables: dict[str, pd.DataFrame], layers: dict[str, gpd.GeoDataFrame]
     figure.update_yaxes(visible=False, range=[centre_y - span / 2, centre_y + span / 2],
                         scaleanchor="x", scaleratio=1)  # metres both ways: shapes keep their form
     figure.update_layout(
-        title={"text": f"{scene.data.title} — {scene.focus.title}<br>" + "<br>".join(f"<sup>{line}</sup>"
-                                                                                   for line in subtitle),
-               "x": 0.01, "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        title={"text": _title([heading], subtitle)[0], "x": 0.01, "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        # on a phone (:data:`FIT_TO_WIDTH`): the title in short lines, the legend below the map
+        meta={"narrow_title": narrow[0], "narrow_top": narrow[1], "narrow_source": "<br>".join(textwrap.wrap(source, 70))},
         legend={"title": {"text": unit}, "itemclick": False, "itemdoubleclick": False},
-        margin={"l": 10, "r": 10, "t": 56 + 16 * len(subtitle), "b": 40}, height=560, dragmode="pan", separators=",.",
+        margin={"l": 10, "r": 10, "t": _title([heading], subtitle)[1], "b": 40}, height=560, dragmode="pan", separators=",.",
         plot_bgcolor="#ffffff", hoverlabel={"align": "left"},
         annotations=[{"text": source, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": -0.06,
                       "xanchor": "left", "font": {"size": 10, "color": "#666666"}}],
     )
     return figure
+
+
+def _title(heading: list[str], subtitle: list[str]) -> tuple[str, int]:
+    """A map's title in plotly's markup (heading lines, then smaller subtitle lines) and the top margin it needs."""
+    text = "<br>".join(heading) + "<br>" + "<br>".join(f"<sup>{line}</sup>" for line in subtitle)
+    return text, 40 + 20 * len(heading) + 16 * len(subtitle)
+
+
+#: Run after a stand-alone map is drawn: below 600 px the legend goes under the map and the title into short lines
+#: (plotly has no media queries); inside a report page's frame the map's own navigation is left out.
+FIT_TO_WIDTH = """
+var gd = document.getElementById('{plot_id}');
+if (window.self !== window.top) { var nav = document.querySelector('nav.ps-map-nav'); if (nav) nav.remove(); }
+var wide = {title: gd.layout.title.text, top: gd.layout.margin.t, source: gd.layout.annotations[0].text};
+function fit() {
+  var narrow = gd.clientWidth < 600, meta = gd.layout.meta;
+  Plotly.relayout(gd, {'title.text': narrow ? meta.narrow_title : wide.title,
+    'margin.t': narrow ? meta.narrow_top : wide.top, 'annotations[0].text': narrow ? meta.narrow_source : wide.source,
+    'modebar.orientation': narrow ? 'v' : 'h',
+    'legend.orientation': narrow ? 'h' : 'v', 'legend.x': narrow ? 0 : 1.02, 'legend.xanchor': 'left',
+    'legend.y': narrow ? -0.12 : 1, 'legend.yanchor': 'top', 'height': narrow ? 720 : 560});
+}
+fit();
+window.addEventListener('resize', fit);
+"""
 
 
 def write_interactive(figure: go.Figure, target: str | Path, run_dir: str | Path) -> Path:
@@ -179,11 +207,11 @@ def write_interactive(figure: go.Figure, target: str | Path, run_dir: str | Path
         with atomic_path(script) as partial:
             Path(partial).write_text(get_plotlyjs(), "utf-8")
     relative = Path(*[".."] * len(target.parent.relative_to(run_dir).parts), SCRIPT).as_posix()
-    html = figure.to_html(include_plotlyjs=relative, full_html=True, config=PLOTLY_CONFIG)
+    html = figure.to_html(include_plotlyjs=relative, full_html=True, config=PLOTLY_CONFIG, post_script=FIT_TO_WIDTH)
     title = escape(figure.layout.title.text.split("<br>")[0]) if figure.layout.title.text else "Interactieve kaart"
     # a page of its own: its title, and the way back to the report page that frames it (<run>/<job>.html)
     page = Path(*[".."] * len(target.parent.relative_to(run_dir).parts), f"{target.parent.name}.html").as_posix()
-    header = (f'<nav style="font: 14px sans-serif; margin: 6px 10px"><a href="{page}">&larr; Terug naar de '
+    header = (f'<nav class="ps-map-nav" style="font: 14px sans-serif; margin: 6px 10px"><a href="{page}">&larr; Terug naar de '
               f'rapportpagina</a> · <a href="{page.rsplit("/", 1)[0]}/index.html">Overzicht van het rapport</a></nav>')
     html = (html.replace("<html>", '<html lang="nl">', 1)
             .replace("<head>", f'<head><meta charset="utf-8"><title>Interactieve kaart: {title}</title>', 1)

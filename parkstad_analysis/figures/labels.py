@@ -58,8 +58,10 @@ def region_names(shown: gpd.GeoDataFrame) -> pd.Series:
     return shown["region_name"].fillna(shown["region_code"]).astype(str).str.replace(r"^Wijk \d+\s+", "", regex=True)
 
 
-def label_regions(ax: Axes, key_ax: Axes, shown: gpd.GeoDataFrame) -> str:
-    """Names on the map when they fit without overlapping; otherwise numbers on the map and a key in ``key_ax``.
+def label_regions(ax: Axes, key_ax: Axes, shown: gpd.GeoDataFrame, key_at: tuple[float, float] = (0.0, 0.45),
+                  key_width: float = 1.0) -> str:
+    """Names on the map when they fit without overlapping; otherwise numbers on the map and a key in ``key_ax``,
+    its heading at ``key_at`` (axes fraction), in ``key_width`` of the axes.
 
     Returns ``"names"``, ``"numbered key"``, or ``"none"`` for more regions than a key can list
     (the interactive map names them on hover). Regions without an outline (too small for a
@@ -82,21 +84,25 @@ def label_regions(ax: Axes, key_ax: Axes, shown: gpd.GeoDataFrame) -> str:
         return "names"
     for text in texts:
         text.remove()
-    _numbered_key(ax, key_ax, points, names, "Wijken" if shown["region_code"].str.startswith("WK").all() else "Buurten")
+    _numbered_key(ax, key_ax, points, names, "Wijken" if shown["region_code"].str.startswith("WK").all() else "Buurten",
+                  key_at, key_width)
     return "numbered key"
 
 
-def _numbered_key(ax: Axes, key_ax: Axes, points: gpd.GeoSeries, names: pd.Series, heading: str) -> None:
+def _numbered_key(ax: Axes, key_ax: Axes, points: gpd.GeoSeries, names: pd.Series, heading: str,
+                  key_at: tuple[float, float], key_width: float) -> None:
     order = np.lexsort((points.x.to_numpy(), -points.y.to_numpy()))  # top to bottom, then left to right
+    limit = 21 if key_width >= 1 else 15  # characters of a name that fit in a column of the key
     key = []
     for number, i in enumerate(order, start=1):
         ax.text(points.iloc[i].x, points.iloc[i].y, str(number), ha="center", va="center", fontsize=7.5,
                 fontweight="bold", zorder=5, path_effects=HALO)
-        name = names.iloc[i] if len(names.iloc[i]) <= 21 else names.iloc[i][:20] + "…"
+        name = names.iloc[i] if len(names.iloc[i]) <= limit else names.iloc[i][:limit - 1] + "…"
         key.append(f"{number:>2}  {name}")
     columns = 1 if len(key) <= 20 else 2
     per_column = -(-len(key) // columns)
     for c in range(columns):
-        key_ax.text(0.0 + 0.5 * c, 0.42, "\n".join(key[c * per_column:(c + 1) * per_column]), va="top",
+        key_ax.text(key_at[0] + key_width / 2 * c, key_at[1] - 0.03, "\n".join(key[c * per_column:(c + 1) * per_column]),
+                    va="top",
                     fontsize=6.5 if columns > 1 else 7.5, transform=key_ax.transAxes, linespacing=1.35)
-    key_ax.text(0.0, 0.45, heading, fontsize=9, fontweight="bold", transform=key_ax.transAxes)
+    key_ax.text(*key_at, heading, fontsize=9, fontweight="bold", transform=key_ax.transAxes)

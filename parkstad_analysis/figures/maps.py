@@ -10,11 +10,11 @@ and the source.
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import geopandas as gpd
-import mapclassify
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -29,17 +29,15 @@ from ..analysis.region_values import IndicatorValues, indicator_values, referenc
 from ..dutch import nl_number
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, alternatives, as_area
-from ..vocabulary.regions import gemeente_names
 from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow, region_names
 from .layers import MapLayer, area_codes_in, best_layer, boundary_source
+from .map_classes import CLASSIFICATION_WORDS, class_labels, classify, gemeente_pool, map_classes
 from .style import (
     CONTEXT_COLOUR,
-    DIVERGING,
     EDGE_COLOUR,
     FIGSIZE,
     MISSING_COLOUR,
-    SEQUENTIAL,
     STYLE,
     PlottedData,
     ShowsItself,
@@ -63,10 +61,6 @@ __all__ = [
     "map_source", "outline_label"
 ]
 
-_SCHEMES = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.FisherJenks,
-            "equal_interval": mapclassify.EqualInterval}
-
-
 @dataclass
 class MapDrawing(ShowsItself):
     """What :func:`choropleth` drew: its axes and what the map says about itself."""
@@ -86,6 +80,8 @@ class MapDrawing(ShowsItself):
     regions: list[str]
     missing: list[str]
     values: pd.Series = field(repr=False)
+    #: Draws the same map again with its legend below it (``layout="narrow"``), for a phone's screen.
+    narrow: Callable[[], MapDrawing] | None = field(default=None, repr=False)
 
     @property
     def figure(self) -> Figure:
@@ -95,56 +91,6 @@ class MapDrawing(ShowsItself):
     def __repr__(self) -> str:
         return (f"<kaart {self.indicator} {self.period} van {self.area}: {len(self.regions)} gebieden, "
                 f"{len(self.missing)} zonder cijfer, grenzen {self.boundary_year} ({self.layer})>")
-
-
-def classify(values: np.ndarray, method: str = "quantiles", k: int = 5, breaks: list[float] | None = None):
-    """Class breaks through mapclassify.
-
-    Parameters
-    ----------
-    method : {"quantiles", "natural_breaks", "equal_interval", "user"}
-        ``natural_breaks`` is Fisher–Jenks (optimal and deterministic, unlike k-means
-        natural breaks); ``user`` takes ``breaks`` as upper bounds.
-    """
-    if method not in CLASSIFICATIONS:
-        raise UnknownNameError("classification", method, CLASSIFICATIONS)
-    if method == "user" and not breaks:
-        raise DataFormatError("classification 'user' needs breaks, e.g. breaks=[40, 60, 80]")
-    k = max(1, min(k, len(np.unique(values))))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # mapclassify warns about numba and duplicate quantiles
-        if method == "user":
-            return mapclassify.UserDefined(values, bins=sorted(breaks))
-        return _SCHEMES[method](values, k=k)
-
-
-def class_labels(classifier, low: float, unit: str, decimals: int = 1) -> list[str]:
-    """'lower – upper unit' for every class (the first class starts at the data minimum)."""
-    edges = [low, *classifier.bins]
-    return [f"{nl_number(edges[i], decimals)} – {nl_number(edges[i + 1], decimals)}{(' ' + unit) if unit else ''}"
-            for i in range(len(classifier.bins))]
-
-
-def _diverging_classes(values: np.ndarray, k: int, palette: str):
-    """Symmetric equal-interval classes around zero, coloured from a diverging palette."""
-    k = k + 1 if k % 2 else k  # even: zero is a class edge
-    reach = float(np.nanmax(np.abs(values))) or 1.0
-    edges = np.linspace(-reach, reach, k + 1)[1:]
-    classes = mapclassify.UserDefined(values, bins=list(edges))
-    cmap = mpl.colormaps[palette]
-    colours = [mpl.colors.to_hex(cmap(0.08 + 0.84 * i / (k - 1))) for i in range(k)]
-    return classes, colours[: len(classes.bins)]
-
-
-def _sequential_classes(values: np.ndarray, method: str, k: int, breaks: list[float] | None, palette: str):
-    classes = classify(values, method, k, breaks)
-    n = len(classes.bins)  # mapclassify may merge classes when values repeat
-    cmap = mpl.colormaps[palette]
-    return classes, [mpl.colors.to_hex(cmap(0.1 + 0.85 * i / max(n - 1, 1))) for i in range(n)]
-
-
-def _decimals(values: np.ndarray) -> int:
-    return 0 if np.allclose(values, np.round(values)) and np.nanmax(np.abs(values)) >= 10 else 1
 
 
 @dataclass
@@ -166,29 +112,6 @@ class MapScene:
     neighbours: gpd.GeoDataFrame | None = None
     #: The national border (``landsgrens`` layer), when the build could derive it.
     border: gpd.GeoDataFrame | None = None
-
-
-#: A map with at most this many regions with a value is classed with the other regions of its gemeenten: classes
-#: fitted on four buurten hold one buurt each and say nothing.
-FEW_REGIONS = 6
-#: The classification's words in a legend.
-CLASSIFICATION_WORDS = {"quantiles": "kwantielen", "natural_breaks": "natuurlijke grenzen (Fisher-Jenks)",
-                        "equal_interval": "gelijke intervallen", "user": "eigen klassengrenzen"}
-
-
-def _gemeente_pool(chosen: MapLayer, shown: gpd.GeoDataFrame, data: IndicatorValues) -> tuple[np.ndarray | None, str]:
-    """The values of every region of the layer in the shown regions' gemeenten, when the map itself has too few."""
-    own = shown["value"].dropna()
-    if len(own) > FEW_REGIONS:
-        return None, ""
-    gemeenten = set(shown["gemeente_code"].dropna())
-    codes = chosen.frame.loc[chosen.frame["gemeente_code"].isin(gemeenten), "region_code"]
-    pool = data.values.reindex(codes).dropna()
-    if len(pool) <= len(own):
-        return None, ""
-    names = sorted({gemeente_names().get(code, code) for code in gemeenten})
-    level = {"buurt": "buurten", "wijk": "wijken"}.get(str(shown["level"].iloc[0]), "gebieden")
-    return pool.to_numpy(float), f"klassen uit alle {len(pool)} {level} van {' en '.join(names)}"
 
 
 #: What a map colours around the focus area: only its regions, all regions of its wijken, or of its gemeente.
@@ -242,15 +165,25 @@ def map_scene(tables, layers, area: Area | str, indicator: str, period=None, ref
         shown["value"] = shown["value"] - reference_value(tables, data, other)
         difference_unit = "procentpunt" if data.unit == "%" else data.unit  # a difference of percentages
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
-    pool, note = (None, "") if reference else _gemeente_pool(chosen, shown, data)
+    pool, note = (None, "") if reference else gemeente_pool(chosen, shown, data)
     return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside], pool, note,
                     neighbours(layers, set(context["gemeente_code"])), layers.get(BORDER_LAYER))
 
 
-def _axes(ax: Axes | None) -> tuple[Axes, Axes, bool]:
-    """The map axes and the legend axes: a new standard figure, or beside the axes given."""
+#: A map's layouts: the legend beside the map (pages on a screen, print), or below it, on a narrow figure that a
+#: phone shows at full width with its words readable (about 420 px across).
+LAYOUTS = ("wide", "narrow")
+NARROW_FIGSIZE = (4.4, 7.9)
+
+
+def _axes(ax: Axes | None, layout: str = "wide") -> tuple[Axes, Axes, bool]:
+    """The map axes and the legend axes: a new standard (or narrow) figure, or beside the axes given."""
     own = ax is None
-    if own:
+    if own and layout == "narrow":
+        fig = Figure(figsize=NARROW_FIGSIZE)
+        ax = fig.add_axes((0.03, 0.37, 0.94, 0.50))
+        legend_ax = fig.add_axes((0.03, 0.04, 0.94, 0.31))
+    elif own:
         fig = Figure(figsize=FIGSIZE)
         ax = fig.add_axes((0.02, 0.05, 0.62, 0.80))
         legend_ax = fig.add_axes((0.66, 0.05, 0.33, 0.80))
@@ -313,30 +246,13 @@ def _fill(ax: Axes, scene: MapScene, classification: str, k: int, breaks, refere
         shown.loc[present, "colour"] = [colours[i] for i in classes.yb]
         shown[present].plot(ax=ax, color=shown.loc[present, "colour"], edgecolor=EDGE_COLOUR, linewidth=0.8, zorder=2)
         handles += [Patch(facecolor=c, edgecolor="#999999", label=lab) for c, lab in zip(colours, labels, strict=True)]
+        how = "symmetrisch rond 0" if reference else CLASSIFICATION_WORDS[classification]
+        handles.append(Patch(facecolor="none", edgecolor="none", label=wrap(f"indeling: {how}", 34)))
     if (~present).any():
         shown[~present].plot(ax=ax, color=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////", linewidth=0.5, zorder=2)
         handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////",
                              label="geen gegevens\n(ontbrekend of geheim)"))
     return handles, classes
-
-
-def map_classes(scene: MapScene, classification: str = "quantiles", k: int = 5, breaks: list[float] | None = None,
-                reference: str | None = None, palette: str | None = None) -> tuple[object, list[str], list[str]]:
-    """The classes of the scene's values (a mapclassify classifier), a colour per class and a Dutch label per class.
-
-    Values of a difference to a ``reference`` area get symmetric classes on a diverging palette.
-    """
-    values = scene.shown.loc[scene.shown["value"].notna(), "value"].to_numpy()
-    if reference:
-        classes, colours = _diverging_classes(values, k, palette or DIVERGING)
-    else:
-        fitted = scene.pool if scene.pool is not None and classification != "user" else values
-        classes, colours = _sequential_classes(fitted, classification, k, breaks, palette or SEQUENTIAL)
-        if fitted is not values:  # classes of the gemeente; ``yb`` stays the class of each region shown
-            classes.yb = np.asarray(classes.find_bin(values))
-            values = fitted
-    low = -float(np.nanmax(np.abs(values))) if reference else values.min()  # diverging classes are symmetric
-    return classes, colours, class_labels(classes, low, "", _decimals(values))  # the unit heads the legend
 
 
 def outline_label(area: Area) -> str:
@@ -388,7 +304,8 @@ def outside_note(scene: MapScene) -> str:
             + (f" (hoort wel bij de afbakening {counted[0]})" if counted else " (rest van de wijk)"))
 
 
-def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str | None, own: bool) -> None:
+def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str | None, own: bool,
+           layout: str = "wide") -> None:
     """Legend, 'no data' notice, scale bar, north arrow, title, subtitle and source."""
     data, chosen, unit = scene.data, scene.chosen, scene.unit
     if not scene.shown["value"].notna().any():
@@ -406,8 +323,15 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
                      alignment="left", fontsize=8, title_fontsize=9, labelspacing=2.4 if circles else 0.5,
                      borderpad=1.0 if circles else 0.4)
     heading = title or f"{data.title} — {scene.focus.title}"
-    subtitle = wrap(" · ".join([f"{data.period}", f"{chosen.name.replace('_', ' ')}", *chosen.notes]), 130)
-    source = wrap(map_source(scene), 140)
+    subtitle = " · ".join([f"{data.period}", f"{chosen.name.replace('_', ' ')}", *chosen.notes])
+    if own and layout == "narrow":  # a column of text above and below the map, each line short enough to read
+        fig, heading = ax.figure, wrap(heading, 42)
+        fig.text(0.03, 0.99, heading, fontsize=12, fontweight="bold", va="top")
+        lines = heading.count("\n") + 1
+        fig.text(0.03, 0.985 - 0.024 * lines, wrap(subtitle, 85), fontsize=7, color="#444444", va="top")
+        fig.text(0.03, 0.004, wrap(map_source(scene), 90), fontsize=6.5, color="#666666", va="bottom")
+        return
+    subtitle, source = wrap(subtitle, 130), wrap(map_source(scene), 140)
     if own:
         fig = ax.figure
         fig.text(0.02, 0.955, heading, fontsize=14, fontweight="bold", va="top")
@@ -462,6 +386,7 @@ def choropleth(
     title: str | None = None,
     surroundings: str = "area",
     level: str = "buurt",
+    layout: str = "wide",
     ax: Axes | None = None,
 ) -> MapDrawing:
     """A publication-ready choropleth of one indicator for one area.
@@ -491,6 +416,9 @@ def choropleth(
     level : {"buurt", "wijk"}
         The regions coloured: buurten, or wijken (for a wijk or gemeente area in a year whose buurt figures are
         mostly secret; the subtitle then says how many buurten have one).
+    layout : {"wide", "narrow"}
+        The legend beside the map, or below it on a narrow figure (a phone's screen). The drawing's ``narrow()``
+        draws the same map again in the narrow layout.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes (legend and key to their right); default a new standard figure.
 
@@ -501,9 +429,11 @@ def choropleth(
     """
     if classification not in CLASSIFICATIONS:
         raise UnknownNameError("classification", classification, CLASSIFICATIONS)
+    if layout not in LAYOUTS:
+        raise UnknownNameError("layout", layout, LAYOUTS)
     scene = map_scene(tables, layers, area, indicator, period, reference, surroundings, level)
     with mpl.rc_context(STYLE):
-        ax, legend_ax, own = _axes(ax)
+        ax, legend_ax, own = _axes(ax, layout)
         if scene.neighbours is not None:  # the gemeenten around, lighter, so the area's own gemeente stands out
             scene.neighbours.plot(ax=ax, color=NEIGHBOUR_COLOUR, edgecolor="none", zorder=0)
             gemeente_lines(scene.neighbours).plot(ax=ax, zorder=3, **GEMEENTE_LINE)
@@ -513,11 +443,13 @@ def choropleth(
         else:
             handles, classes = _fill(ax, scene, classification, k, breaks, reference, palette)
         handles += _outline_and_frame(ax, scene)
-        label_mode = label_regions(ax, legend_ax, scene.shown)
+        narrow = own and layout == "narrow"
+        label_mode = label_regions(ax, legend_ax, scene.shown, (0.5, 0.98) if narrow else (0.0, 0.45),
+                                   0.5 if narrow else 1.0)
         if len(scene.shown) <= 6:
             label_context(ax, scene.context[~scene.context["region_code"].isin(scene.shown["region_code"])])
         name_neighbours(ax, scene.neighbours)
-        _texts(ax, legend_ax, scene, handles, title, own)
+        _texts(ax, legend_ax, scene, handles, title, own, layout)
         literal_text(ax.figure)
     attach_data(ax.figure, map_data(scene))
     shown, chosen = scene.shown, scene.chosen
@@ -527,4 +459,7 @@ def choropleth(
         crs=chosen.frame.crs.to_string(), classifier=classes, labels=label_mode,
         regions=shown["region_code"].tolist(), missing=shown.loc[shown["value"].isna(), "region_code"].tolist(),
         values=shown.set_index("region_code")["value"],
+        narrow=partial(choropleth, tables, layers, area, indicator, period, classification=classification, k=k,
+                       breaks=breaks, reference=reference, palette=palette, title=title, surroundings=surroundings,
+                       level=level, layout="narrow") if own and layout == "wide" else None,
     )

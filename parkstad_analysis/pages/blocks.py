@@ -181,3 +181,16 @@ def note_html(text: str, kind: str = "note") -> str:
 def interactive_html(src: str, title: str) -> str:
     """A framed interactive map (its own HTML file in the run folder) with a link to open it full size."""
     return render("blocks/interactive.html.j2", src=src, title=title)
+
+
+#: The widest screen that gets a figure's narrow variant (a phone held upright).
+NARROW_SCREEN = "(max-width: 640px)"
+
+
+def picture_html(png: bytes, narrow_src: str, alt: str, width: int) -> str:
+    """A figure embedded in its page, with its narrow variant (a file of the run) for screens up to
+    :data:`NARROW_SCREEN`; print and wide screens show the embedded one."""
+    import base64
+
+    return render("blocks/picture.html.j2", data=base64.b64encode(png).decode("ascii"), narrow=narrow_src, alt=alt,
+                  width=width, media=NARROW_SCREEN)

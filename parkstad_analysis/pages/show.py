@@ -27,6 +27,7 @@ from .blocks import (
     has_missing,
     interactive_html,
     note_html,
+    picture_html,
     table_html,
     table_notes,
 )
@@ -106,11 +107,28 @@ def show(drawing, name: str | None = None, figure_dir: str | Path | None = None)
     written = save(fig, Path(figure_dir) / name, figure_formats())
     data = _write_plotted_data(fig, Path(figure_dir), name)
     png = next((p for p in written if p.suffix == ".png"), None)
-    if png is not None:  # the page shows the file just written: one rendering less per figure
+    run_dir = Path(figure_dir).parent.parent
+    narrow = _narrow_png(drawing, Path(figure_dir), name)
+    if png is not None and narrow is not None:  # a phone gets the map with its legend below it
+        _html(picture_html(png.read_bytes(), narrow.relative_to(run_dir).as_posix(), text or "",
+                           int(fig.get_figwidth() * 110)))
+    elif png is not None:  # the page shows the file just written: one rendering less per figure
         display(Image(png.read_bytes(), format="png", width=int(fig.get_figwidth() * 110), metadata=described))
     else:
         display(Image(png_bytes(fig), format="png", metadata=described))
-    _html(downloads_html([*written, *([data] if data else [])], Path(figure_dir).parent.parent))
+    _html(downloads_html([*written, *([data] if data else [])], run_dir))
+
+
+#: The suffix of a figure's narrow variant (legend below the map), shown on screens up to :data:`NARROW_SCREEN`.
+NARROW_SUFFIX = "_smal"
+
+
+def _narrow_png(drawing, figure_dir: Path, name: str) -> Path | None:
+    """The drawing's narrow layout as PNG beside its files, when it has one (maps: ``drawing.narrow``)."""
+    redraw = getattr(drawing, "narrow", None)
+    if not callable(redraw):
+        return None
+    return save(redraw().figure, figure_dir / f"{name}{NARROW_SUFFIX}", ("png",))[0]
 
 
 def _write_plotted_data(fig, figure_dir: Path, name: str) -> Path | None:

@@ -21,6 +21,7 @@ from ..atomic import write_json, write_text
 from ..kernels import TaskResult
 from ..locks import pid_alive
 from ..pages.exports import DICTIONARY, WORKBOOK
+from ..pages.show import NARROW_SUFFIX
 from ..pages.templates import render
 from ..vocabulary.areas import get_area
 from .pdf import citation, pdf_name
@@ -160,7 +161,8 @@ def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_d
     sections = []
     for area in dict.fromkeys(j.area for j in matrix if j.area):
         pictures = [{"src": p.relative_to(run_dir).as_posix(), "alt": _picture_alt(p)}
-                    for p in sorted(run_dir.glob(f"figures/area_profile_{area}_*/*.png"))]
+                    for p in sorted(run_dir.glob(f"figures/area_profile_{area}_*/*.png"))
+                    if not p.stem.endswith(NARROW_SUFFIX)]  # a map's phone layout is not another map
         pdf = pdfs.get(area)
         sections.append({"title": get_area(area).title, "pictures": pictures,
                          "pdf": {"href": pdf.name, "size": _size(pdf)} if pdf else None,

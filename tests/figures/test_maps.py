@@ -53,7 +53,8 @@ def test_gms_bijstand_map(tables, layers):
     assert len(bins) == 5
     pool = maps.map_scene(tables, layers, "gms", "bijstand_per_1000").pool
     assert texts[: len(bins)] == maps.class_labels(info.classifier, pool.min(), "", 1)
-    assert texts[len(bins)].startswith("klassen uit alle")
+    assert texts[len(bins)] == "indeling: kwantielen"  # the classification is stated, and whose values it classes
+    assert texts[len(bins) + 1].startswith("klassen uit alle")
     assert texts[len(bins) - 1].endswith(f"{bins[-1]:.1f}".replace(".", ","))
     assert legend.get_title().get_text() == "per 1.000 inwoners 15+"
     assert not any("geen gegevens" in t for t in texts)  # nothing missing, so no missing patch

@@ -150,3 +150,24 @@ def test_every_page_passes_the_accessibility_checker_at_wcag_21_aa(full_run):
     assert len(results) == len(pages) and all(r.passes > 5 for r in results)  # axe ran its rules on each page
     found = [line for result in results if result.violations for line in result.lines()]
     assert not found, "\n".join(found)
+
+
+def test_a_phone_gets_every_map_with_its_legend_below_it(full_run):
+    """At 420 px a map beside its legend shrinks to unreadable text: every static map on a profile offers a narrow
+    variant (upright, legend below) for narrow screens, a file of the run; the interactive map lays itself out
+    again below 600 px (legend below, title in short lines)."""
+    from PIL import Image
+
+    for page in sorted(full_run.glob("area_profile_*.html")):
+        text = page.read_text("utf-8")
+        pictures = re.findall(r'<picture class="ps-picture">(.*?)</picture>', text, flags=re.S)
+        sources = [(re.search(r'media="\(max-width: 640px\)" srcset="([^"]+)"', p).group(1),
+                    html.unescape(re.search(r'<img [^>]*alt="([^"]+)"', p).group(1))) for p in pictures
+                   if 'src="data:image/png;base64,' in p]
+        maps = re.findall(r'class="ps-interactive"', text)
+        assert sources and len(sources) == len(maps), page.name  # one narrow variant per map
+        for src, alt in sources:
+            width, height = Image.open(full_run / src).size
+            assert height > 1.5 * width and alt.startswith("Kaart"), (src, width, height, alt)
+    stand_alone = next(full_run.glob("figures/area_profile_*/*_interactief.html")).read_text("utf-8")
+    assert "gd.clientWidth < 600" in stand_alone and "narrow_title" in stand_alone
