@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -194,3 +195,12 @@ def picture_html(png: bytes, narrow_src: str, alt: str, width: int) -> str:
 
     return render("blocks/picture.html.j2", data=base64.b64encode(png).decode("ascii"), narrow=narrow_src, alt=alt,
                   width=width, media=NARROW_SCREEN)
+
+
+def data_table_html(data, link: str | None = None) -> str:
+    """The table a figure draws (:class:`~parkstad_analysis.figures.style.PlottedData`) as a folded table under
+    it: the figure's text alternative, which a screen reader reads and a reader opens to see every value."""
+    columns = {column: (column, decimals) for column, decimals in data.decimals.items()}
+    table = table_html(data.frame, columns, data.title, data.source.removeprefix("Bron: "), data.notes, link)
+    return (f'<details class="ps-data"><summary>Tabel bij deze figuur: {escape(data.title)}</summary>'
+            f"{table}</details>")

@@ -21,6 +21,7 @@ from ..dutch import nl_number
 from ..figures.style import alt_text, plotted_data, png_bytes, save
 from .blocks import (
     as_published,
+    data_table_html,
     downloads_html,
     export_csv,
     figures_html,
@@ -117,6 +118,8 @@ def show(drawing, name: str | None = None, figure_dir: str | Path | None = None)
     else:
         display(Image(png_bytes(fig), format="png", metadata=described))
     _html(downloads_html([*written, *([data] if data else [])], run_dir))
+    if data is not None:  # every value of the figure as text: its alternative for who cannot see it
+        _html(data_table_html(plotted_data(fig), data.relative_to(run_dir).as_posix()))
 
 
 #: The suffix of a figure's narrow variant (legend below the map), shown on screens up to :data:`NARROW_SCREEN`.

@@ -120,6 +120,10 @@ def _page(job: Job, result: TaskResult) -> dict:
     return {"name": job.name, "title": page_title(job), "ok": result.ok, "failed_cell": result.failed_cell}
 
 
+#: The map of all focus areas in Parkstad (drawn by the data overview), which the index opens with.
+LOCATOR = "figures/data_overview/locator.png"
+
+
 def _picture_alt(png: Path) -> str:
     """A thumbnail's alt text: the title of the table its figure draws (written beside it), else a plain word."""
     sidecar = png.with_name(png.stem + ".csv-metadata.json")
@@ -169,7 +173,9 @@ def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_d
                          "pages": [_page(j, by_name[j.name]) for j in matrix if j.area == area]})
     regional = [_page(j, by_name[j.name]) for j in matrix if not j.area]
     made, date = made_with(), run_date(run_id)
+    locator = run_dir / LOCATOR
     html = render("index.html.j2",
+        locator={"src": LOCATOR, "alt": _picture_alt(locator)} if locator.is_file() else None,
         run_id=run_id, date=date, cutoff=cutoff, version=made, sections=sections, regional=regional,
         citation=citation(date, made),
         overview=overview,

@@ -171,3 +171,23 @@ def test_a_phone_gets_every_map_with_its_legend_below_it(full_run):
             assert height > 1.5 * width and alt.startswith("Kaart"), (src, width, height, alt)
     stand_alone = next(full_run.glob("figures/area_profile_*/*_interactief.html")).read_text("utf-8")
     assert "gd.clientWidth < 600" in stand_alone and "narrow_title" in stand_alone
+
+
+def test_every_figure_has_its_table_as_text_and_the_index_opens_with_the_locator_map(full_run):
+    """A text alternative beside every chart and map: the table it draws, folded under it, with the figure's own
+    numbers (the CSV's); and the index shows where the focus areas lie before it lists them."""
+    import pandas as pd
+
+    for page in sorted(full_run.glob("*.html")):
+        text = page.read_text("utf-8")
+        figures = len(re.findall(r'Downloaden: <a [^>]*href="[^"]+\.png"', text))
+        tables = re.findall(r'<details class="ps-data"><summary>Tabel bij deze figuur: (.*?)</summary>(.*?)</details>',
+                            text, flags=re.S)
+        assert len(tables) == figures, (page.name, figures, len(tables))
+        for _, table in tables:
+            csv = re.search(r'href="([^"]+\.csv)"', table).group(1)
+            rows = pd.read_csv(full_run / csv, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+            assert len(re.findall(r"<tr", table)) - 1 == len(rows), (page.name, csv)  # header + one row per value
+    index = (full_run / "index.html").read_text("utf-8")
+    locator = re.search(r'<figure class="ps-locator"><img src="([^"]+)" alt="([^"]+)"', index)
+    assert locator and (full_run / locator.group(1)).is_file() and "focusgebieden" in locator.group(2)
