@@ -6,13 +6,15 @@ nothing is clipped) and return the axes. Titles, legends and sources are Dutch.
 
 from __future__ import annotations
 
+from functools import partial
+
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..dutch import nl_number
-from .style import PALETTE, STYLE, PlottedData, attach_data, dutch_axis, literal_text, wrap
+from .style import PALETTE, STYLE, PlottedData, attach_data, attach_narrow, dutch_axis, literal_text, wrap
 
 __all__ = ["PROJECT_START", "event_study", "participation_by_source", "ranking_bars", "trend", "yearly_ticks"]
 
@@ -20,29 +22,45 @@ __all__ = ["PROJECT_START", "event_study", "participation_by_source", "ranking_b
 PROJECT_START = ("2020Q4", "start Regio Deal-projecten\n(persbericht 17-12-2020)")
 
 
+#: A chart's size on a page, and on a phone's screen (the same words, readable at about 420 px across).
+WIDE, NARROW = (9, 4.8), (4.6, 4.6)
+
+
 def _new_axes(size: tuple[float, float]) -> Axes:
     """Axes in a figure whose layout keeps title, legend and source inside it."""
     return Figure(figsize=size, layout="constrained").add_subplot()
 
 
-def yearly_ticks(periods: list[str]) -> tuple[list[int], list[str]]:
-    """Tick positions and labels for a quarterly axis: one tick per year, at its first quarter (``2013``), so the
-    labels fall on the same quarter every year; a series of years or of few quarters keeps every label."""
+def yearly_ticks(periods: list[str], every: int = 1) -> tuple[list[int], list[str]]:
+    """Tick positions and labels for a quarterly axis: one tick per year (or per ``every`` years), at its first
+    quarter (``2013``), so the labels fall on the same quarter every year; a series of years or of few quarters
+    keeps every label."""
     if not all("Q" in p for p in periods) or len(periods) <= 8:
         return list(range(len(periods))), list(periods)
-    ticks = [i for i, p in enumerate(periods) if p.endswith("Q1")]
+    ticks = [i for i, p in enumerate(periods) if p.endswith("Q1")][::every]
     return (ticks, [periods[i][:4] for i in ticks]) if ticks else (list(range(len(periods))), list(periods))
 
 
 def _heading(ax: Axes, title: str, source: str) -> None:
-    """Title above and source below, left-aligned, wrapped so that nothing is cut off."""
-    ax.set_title(wrap(title, 85), loc="left", fontsize=12, fontweight="bold")
-    ax.figure.supxlabel(wrap(source, 150), x=0.01, ha="left", fontsize=7.5, color="#666666")
+    """Title above and source below, left-aligned, wrapped to the figure's width so that nothing is cut off."""
+    scale = ax.figure.get_figwidth() / WIDE[0]
+    ax.set_title(wrap(title, int(85 * scale)), loc="left", fontsize=12 if scale == 1 else 10.5, fontweight="bold")
+    ax.figure.supxlabel(wrap(source, int(150 * scale)), x=0.01, ha="left", fontsize=7.5, color="#666666")
     literal_text(ax.figure)
 
 
+def _legend_place(narrow: bool) -> dict:
+    """Where a chart's legend goes: inside, lower left, or below the chart on a narrow one (it would cover lines)."""
+    return {"loc": "upper left", "bbox_to_anchor": (0.0, -0.1)} if narrow else {"loc": "lower left"}
+
+
+def _own_axes(ax: Axes | None, narrow: bool) -> tuple[Axes, bool]:
+    """The axes to draw in (new ones in the wide or narrow size when none are given) and whether they are new."""
+    return (ax, False) if ax is not None else (_new_axes(NARROW if narrow else WIDE), True)
+
+
 def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS", ax: Axes | None = None,
-          marker: tuple[str, str] | None = PROJECT_START) -> Axes:
+          marker: tuple[str, str] | None = PROJECT_START, narrow: bool = False) -> Axes:
     """Lines per area over quarters, each with a band for CBS rounding, and a marker at the projects' start.
 
     Parameters
@@ -51,9 +69,11 @@ def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS"
         Long: ``period``, ``title`` (the line's label), ``value``, ``lower``, ``upper``.
     marker : (period, label), optional
         A vertical line just before ``period`` with its label.
+    narrow : bool
+        Drawn for a phone's screen (a tick every other year). A wide chart keeps how to draw its narrow variant.
     """
     with mpl.rc_context(STYLE):
-        ax = ax or _new_axes((9, 4.8))
+        ax, own = _own_axes(ax, narrow)
         periods = sorted(series["period"].astype(str).unique())
         x = {p: i for i, p in enumerate(periods)}
         for colour, (label, rows) in zip(PALETTE, series.groupby("title", sort=False), strict=False):
@@ -66,7 +86,7 @@ def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS"
             ax.axvline(x[marker[0]] - 0.2, color="#444444", linestyle=":", linewidth=1.2)
             ax.annotate(marker[1], (x[marker[0]] - 0.2, 1), xycoords=("data", "axes fraction"), xytext=(4, -4),
                         textcoords="offset points", va="top", fontsize=7.5, color="#444444")
-        ticks, labels = yearly_ticks(periods)
+        ticks, labels = yearly_ticks(periods, 2 if narrow else 1)
         ax.set_xticks(ticks, labels)
         ax.set_xlim(-0.5, len(periods) - 0.5)
         ax.set_ylabel(unit)
@@ -75,8 +95,8 @@ def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS"
         ax.set_ylim(bottom=0)
         dutch_axis(ax.yaxis)
         banded = bool((series["upper"] - series["lower"]).abs().gt(0).any())
-        ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8,
-                  title="band: onzekerheid door afronding van CBS" if banded else None, title_fontsize=7)
+        ax.legend(frameon=True, framealpha=0.9, fontsize=8, title="band: onzekerheid door afronding van CBS"
+                  if banded else None, title_fontsize=7, **_legend_place(narrow))
         _heading(ax, title, source)
     value = f"Waarde ({unit})"
     frame = pd.DataFrame({"Reeks": series["title"].astype(str), "Periode": series["period"].astype(str),
@@ -85,6 +105,8 @@ def trend(series: pd.DataFrame, title: str, unit: str, source: str = "Bron: CBS"
     attach_data(ax.figure, PlottedData(frame, {"Reeks": None, "Periode": None, value: 1,
                                                "Ondergrens (afronding CBS)": 1, "Bovengrens (afronding CBS)": 1},
                                        title, source))
+    if own and not narrow:
+        attach_narrow(ax.figure, partial(trend, series, title, unit, source, marker=marker, narrow=True))
     return ax
 
 
@@ -148,7 +170,8 @@ def participation_by_source(figures: pd.DataFrame, ax: Axes | None = None) -> Ax
     return ax
 
 
-def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Axes | None = None) -> Axes:
+def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Axes | None = None,
+                narrow: bool = False) -> Axes:
     """The target's gap to its comparison per quarter, minus its mean before the start, with the placebos' band.
 
     Parameters
@@ -156,9 +179,11 @@ def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Ax
     events : DataFrame
         ``period``, ``quarter_from_start`` (0 at the start), ``effect``, ``placebo_low``, ``placebo_high``
         (from :func:`parkstad_analysis.analysis.evaluation.evaluate`).
+    narrow : bool
+        Drawn for a phone's screen, as :func:`trend`.
     """
     with mpl.rc_context(STYLE):
-        ax = ax or _new_axes((9, 4.8))
+        ax, own = _own_axes(ax, narrow)
         x = events["quarter_from_start"].to_numpy()
         ax.fill_between(x, events["placebo_low"].to_numpy(float), events["placebo_high"].to_numpy(float),
                         color="#bbbbbb", alpha=0.45, linewidth=0,
@@ -170,17 +195,22 @@ def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Ax
         ax.annotate(f"start {events.loc[events['quarter_from_start'] == 0, 'period'].iloc[0]}", (-0.5, 1),
                     xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points", va="top",
                     fontsize=7.5, color="#444444")
-        ticks, labels = yearly_ticks(events["period"].astype(str).tolist())
+        ticks, labels = yearly_ticks(events["period"].astype(str).tolist(), 2 if narrow else 1)
         ax.set_xticks([x[i] for i in ticks], labels)
         ax.set_ylabel(unit)
         dutch_axis(ax.yaxis)
         ax.grid(axis="y", color="#dddddd")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=7.5)
+        handles, labels = ax.get_legend_handles_labels()
+        if narrow:  # the long labels in two lines each, so that the legend below the chart fits its width
+            labels = [wrap(label, 48) for label in labels]
+        ax.legend(handles, labels, frameon=True, framealpha=0.9, fontsize=7.5, **_legend_place(narrow))
         _heading(ax, title, source)
     columns = {"Kwartaal": None, f"Verschil t.o.v. vóór de start ({unit})": 1, "Placebo's 5%": 1, "Placebo's 95%": 1}
     frame = pd.DataFrame(dict(zip(columns, [events["period"].astype(str), events["effect"].astype(float),
                                             events["placebo_low"].astype(float), events["placebo_high"].astype(float)],
                                   strict=True)))
     attach_data(ax.figure, PlottedData(frame, columns, title, source))
+    if own and not narrow:
+        attach_narrow(ax.figure, partial(event_study, events, title, unit, source, narrow=True))
     return ax

@@ -111,6 +111,21 @@ def plotted_data(fig: Figure) -> PlottedData | None:
     return getattr(fig, "parkstad_data", None)
 
 
+def attach_narrow(fig: Figure, redraw) -> None:
+    """Keep with a figure how to draw it again for a phone's screen (``redraw()`` returns the narrow figure, or
+    what a drawing function returns): ``pages.show`` offers that variant to narrow screens."""
+    fig.parkstad_narrow = redraw
+
+
+def narrow_variant(drawing) -> Figure | None:
+    """The narrow variant of a drawing (a map's ``narrow()``, or what :func:`attach_narrow` kept), drawn now, or
+    ``None`` when it has none."""
+    redraw = getattr(drawing, "narrow", None) or getattr(getattr(drawing, "figure", drawing), "parkstad_narrow", None)
+    if not callable(redraw):
+        return None
+    return getattr(redraw(), "figure", None)
+
+
 def alt_text(fig: Figure) -> str:
     """A Dutch description of a figure for a screen reader, from the table it draws (:func:`attach_data`): what it
     shows, and its main finding: the highest and lowest region of a map, the first and last value of a series."""

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..config import FIGURE_FORMATS_ENV
 from ..dutch import nl_number
-from ..figures.style import alt_text, plotted_data, png_bytes, save
+from ..figures.style import alt_text, narrow_variant, plotted_data, png_bytes, save
 from .blocks import (
     as_published,
     data_table_html,
@@ -127,11 +127,9 @@ NARROW_SUFFIX = "_smal"
 
 
 def _narrow_png(drawing, figure_dir: Path, name: str) -> Path | None:
-    """The drawing's narrow layout as PNG beside its files, when it has one (maps: ``drawing.narrow``)."""
-    redraw = getattr(drawing, "narrow", None)
-    if not callable(redraw):
-        return None
-    return save(redraw().figure, figure_dir / f"{name}{NARROW_SUFFIX}", ("png",))[0]
+    """The drawing's narrow layout as PNG beside its files, when it has one (maps and trend charts)."""
+    narrow = narrow_variant(drawing)
+    return save(narrow, figure_dir / f"{name}{NARROW_SUFFIX}", ("png",))[0] if narrow is not None else None
 
 
 def _write_plotted_data(fig, figure_dir: Path, name: str) -> Path | None:

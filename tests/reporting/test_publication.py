@@ -152,23 +152,31 @@ def test_every_page_passes_the_accessibility_checker_at_wcag_21_aa(full_run):
     assert not found, "\n".join(found)
 
 
-def test_a_phone_gets_every_map_with_its_legend_below_it(full_run):
-    """At 420 px a map beside its legend shrinks to unreadable text: every static map on a profile offers a narrow
-    variant (upright, legend below) for narrow screens, a file of the run; the interactive map lays itself out
-    again below 600 px (legend below, title in short lines)."""
+def test_a_phone_gets_every_map_and_chart_of_an_area_laid_out_for_it(full_run):
+    """At 420 px a map beside its legend, or a chart 9 inches wide, shrinks to unreadable text: every map and chart
+    on an area's pages offers a narrow variant (a file of the run: a map upright with its legend below, a chart
+    half as wide with a tick every other year) to screens up to 640 px; the interactive map lays itself out again
+    below 600 px (legend below, title in short lines)."""
     from PIL import Image
 
-    for page in sorted(full_run.glob("area_profile_*.html")):
+    checked = 0
+    for page in sorted(full_run.glob("*.html")):
+        if not page.name.startswith(("area_profile_", "trends_", "evaluation_")):
+            continue
         text = page.read_text("utf-8")
         pictures = re.findall(r'<picture class="ps-picture">(.*?)</picture>', text, flags=re.S)
-        sources = [(re.search(r'media="\(max-width: 640px\)" srcset="([^"]+)"', p).group(1),
-                    html.unescape(re.search(r'<img [^>]*alt="([^"]+)"', p).group(1))) for p in pictures
-                   if 'src="data:image/png;base64,' in p]
-        maps = re.findall(r'class="ps-interactive"', text)
-        assert sources and len(sources) == len(maps), page.name  # one narrow variant per map
-        for src, alt in sources:
-            width, height = Image.open(full_run / src).size
-            assert height > 1.5 * width and alt.startswith("Kaart"), (src, width, height, alt)
+        figures = re.findall(r'Downloaden: <a [^>]*href="([^"]+\.png)"', text)
+        assert len(pictures) == len(figures), page.name  # one narrow variant per figure
+        checked += len(figures)
+        for picture, wide in zip(pictures, figures, strict=True):
+            narrow = re.search(r'media="\(max-width: 640px\)" srcset="([^"]+)"', picture).group(1)
+            alt = html.unescape(re.search(r'<img [^>]*alt="([^"]+)"', picture).group(1))
+            assert narrow == wide.replace(".png", "_smal.png") and alt.startswith(("Kaart", "Grafiek")), narrow
+            (width, height), (wide_width, _) = Image.open(full_run / narrow).size, Image.open(full_run / wide).size
+            assert width <= 0.65 * wide_width, (narrow, width, wide_width)
+            if alt.startswith("Kaart"):
+                assert height > 1.5 * width, (narrow, width, height)  # upright: the legend below the map
+    assert checked >= 20  # 15 maps of five profiles, the trends and the evaluations
     stand_alone = next(full_run.glob("figures/area_profile_*/*_interactief.html")).read_text("utf-8")
     assert "gd.clientWidth < 600" in stand_alone and "narrow_title" in stand_alone
 
