@@ -8,7 +8,8 @@
 * :mod:`.overview` — the key figures of every focus area, gemeente and Parkstad side by side;
 * :mod:`.provenance` — which datasets a figure was computed from;
 * :mod:`.funding` — the Regio Deal projects of December 2020 and their money;
-* :mod:`.evaluation` — difference-in-differences of benefit rates against comparison buurten.
+* :mod:`.evaluation` — difference-in-differences of benefit rates against comparison buurten;
+* :mod:`.did` — its estimators: two-way fixed effects (pyfixest), randomisation inference, rounding, pre-trends.
 
 Analysis never draws, never writes page text and never reads files by name: tables come in as arguments,
 and an area as an :class:`~parkstad_analysis.vocabulary.areas.Area` (or its name).

@@ -1,29 +1,25 @@
 """Did a target area move? Difference-in-differences of a benefit rate against comparison buurten.
 
-For a target area, a benefit kind and a start quarter, the rate per 1,000 inhabitants
-aged 15+ of the target's buurten together is compared with that of comparison buurten
-together, quarter by quarter:
+For a target area, a benefit kind and a start quarter, the rate per 1,000 inhabitants aged 15+ of each buurt of the
+area and of comparison buurten is followed quarter by quarter (:mod:`.did` holds the estimators):
 
-* the estimate is the change of the gap (target minus comparison) from the quarters
-  before the start (at most ``PRE_QUARTERS``) to the quarters from the start on;
-* the event study is that gap per quarter, minus its mean before the start;
-* inference is by permutation: the same estimate for many placebo groups of comparison
-  buurten (as many buurten as the target, drawn from the comparison set, the rest of
-  the set serving as their comparison), giving the target's rank and a two-sided p-value;
-* CBS rounds the counts to 10: the true counts are drawn uniformly within their
-  rounding interval many times, and the spread of the estimate is reported;
+* the estimate is a two-way fixed-effects regression (pyfixest; buurt and quarter effects, buurten weighted by their
+  inhabitants 15+ before the start, errors clustered by buurt) over the quarters before the start (at most
+  ``PRE_QUARTERS``) and from the start on; the event study gives it per quarter;
+* inference is by randomisation: the area's label given to every other group of as many buurten among the area's
+  and the comparison's (or to random groups when there are too many), giving a two-sided p-value;
+* CBS rounds the counts to 10: the estimate is recomputed with true counts drawn within their rounding interval,
+  independently per quarter and persistently per buurt;
+* the gap's trend before the start is measured, carried forward, and compared with the estimate;
 * buurten with fewer than ``MIN_INHABITANTS`` inhabitants aged 15+ on average before the
-  start, or with a quarter missing in the window, are left out, and listed.
+  start, or with a quarter missing in the window, are left out, and every buurt of the gemeente has one role.
 
-It shows whether the target moved differently from similar places; it does not prove
-that the projects caused it.
+It shows whether the target moved differently from the comparison; it does not prove that the projects caused it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import combinations
-from math import comb
 
 import numpy as np
 import pandas as pd
@@ -32,6 +28,7 @@ from ..dutch import dutch_list
 from ..errors import DataFormatError, NoFiguresError, UnknownNameError
 from ..vocabulary.areas import Area, as_area, focus_areas, get_area
 from ..vocabulary.regions import gemeente_names
+from . import did
 
 __all__ = [
     "COMPARISONS", "DEFAULT_START", "DRIFT_FLAG", "KINDS", "MIN_INHABITANTS", "PLACEBOS", "POPULATION", "PRE_QUARTERS",
@@ -50,7 +47,8 @@ PRE_QUARTERS = 12
 MIN_INHABITANTS = 200
 #: CBS rounds these counts to multiples of this.
 ROUNDING = 10
-PLACEBOS = 999
+#: Random assignments of the area's label when there are too many to enumerate (see :data:`.did.EXACT_LIMIT`).
+PLACEBOS = did.DRAWS
 SIMULATIONS = 300
 #: A pre-start drift of the gap beyond this (per 1,000, over the pre-start window) with a slope whose 95 % interval
 #: excludes zero is flagged: target and comparison did not move in parallel before the start.
@@ -72,7 +70,7 @@ class Panel:
 
 @dataclass
 class Evaluation:
-    """The result for one target area: estimate, rounding interval, permutation p-value, event study, caveats."""
+    """The result for one target area: estimate, inference, rounding ranges, pre-trend, event study, roles."""
 
     area: str
     kind: str
@@ -80,19 +78,41 @@ class Evaluation:
     comparison: str
     target: list[str]
     comparison_buurten: list[str]
+    #: Every other buurt of the gemeente with why it is neither area nor comparison.
     left_out: dict[str, str]
     estimate: float
+    standard_error: float
+    #: The rounding range shown: the wider of the two assumptions in :attr:`rounding`.
     rounding_low: float
     rounding_high: float
     p_value: float
     rank: int
+    #: How many assignments the p-value is computed over; all possible ones when :attr:`exact`.
     placebos: int
+    exact: bool
+    possible: int
     pre_slope: float
+    pre_slope_error: float
     pre_drift: float
     pre_trend_flag: bool
+    #: The estimate with the gap's linear trend before the start carried forward.
+    trend_adjusted: float
+    #: The difference in trend (per 1,000 per quarter) that alone would produce the whole estimate.
+    breakdown_slope: float
+    #: ``{"independent": (low, high), "persistent": (low, high)}``: the rounding range under each assumption.
+    rounding: dict[str, tuple[float, float]]
+    #: The estimate for other pre-start windows: quarters before the start → estimate.
+    pre_windows: dict[int, float]
     events: pd.DataFrame = field(repr=False)
     pre_quarters: list[str] = field(default_factory=list)
     post_quarters: list[str] = field(default_factory=list)
+
+    @property
+    def trend_explains(self) -> bool:
+        """Whether the gap's change before the start is as large as the estimate: the whole difference may be that
+        trend continuing."""
+        return abs(self.pre_drift) >= abs(self.estimate) or abs(self.trend_adjusted) < abs(self.estimate) / 2 \
+            or np.sign(self.trend_adjusted) != np.sign(self.estimate)
 
 
 def benefit_panel(benefits: pd.DataFrame, gemeente: str, kind: str) -> Panel:
@@ -119,6 +139,8 @@ def benefit_panel(benefits: pd.DataFrame, gemeente: str, kind: str) -> Panel:
                              "daarin, of haal de "
                              "uitkeringstabellen van deze gemeente op (parkstad fetch).")
     recipients = rows.pivot_table(index="region_code", columns="period", values=KINDS[kind], aggfunc="first")
+    # a buurt without a single figure stays in the panel (all missing), so that the evaluation names it
+    recipients = recipients.reindex(sorted(rows["region_code"].unique()))
     inhabitants = rows.pivot_table(index="region_code", columns="period", values=POPULATION, aggfunc="first")
     inhabitants = inhabitants.reindex(index=recipients.index, columns=recipients.columns)
     return Panel(recipients.astype(float), inhabitants.astype(float))
@@ -155,80 +177,17 @@ def _usable(panel: Panel, window: list[str], pre: list[str]) -> tuple[list[str],
     return [c for c in panel.recipients.index if c not in left_out], left_out
 
 
-def _gaps(r_target, p_target, r_comp, p_comp) -> np.ndarray:
-    """Rate gaps (per 1,000) of target minus comparison; arrays (..., quarters)."""
-    return 1000 * (r_target / p_target - r_comp / p_comp)
-
-
-def _did(gaps: np.ndarray, n_pre: int) -> np.ndarray:
-    return gaps[..., n_pre:].mean(axis=-1) - gaps[..., :n_pre].mean(axis=-1)
-
-
-def _slope(values: np.ndarray) -> tuple[float, float]:
-    """OLS slope per quarter and its standard error."""
-    x = np.arange(len(values), dtype=float)
-    x -= x.mean()
-    slope = float((x * (values - values.mean())).sum() / (x * x).sum())
-    residuals = values - values.mean() - slope * x
-    dof = max(len(values) - 2, 1)
-    return slope, float(np.sqrt((residuals ** 2).sum() / dof / (x * x).sum()))
-
-
-def _placebo_groups(n_comparison: int, size: int, rng: np.random.Generator, count: int) -> np.ndarray:
-    """Membership (groups × comparison buurten) of placebo groups of ``size`` buurten, every group when few."""
-    size = max(1, min(size, n_comparison // 2))
-    if comb(n_comparison, size) <= count:
-        chosen = list(combinations(range(n_comparison), size))
-    else:
-        chosen = {tuple(sorted(rng.choice(n_comparison, size, replace=False))) for _ in range(count * 2)}
-        chosen = sorted(chosen)[:count] if len(chosen) > count else sorted(chosen)
-    groups = np.zeros((len(chosen), n_comparison), dtype=bool)
-    for row, members in enumerate(chosen):
-        groups[row, list(members)] = True
-    return groups
-
-
 def _matched(panel: Panel, target: list[str], candidates: list[str], pre: list[str]) -> list[str]:
     """The half of the candidates (at least five) closest to the target in pre-start level and slope of the rate."""
     rates = 1000 * panel.recipients.loc[:, pre] / panel.inhabitants.loc[:, pre]
     pooled = 1000 * panel.recipients.loc[target, pre].sum() / panel.inhabitants.loc[target, pre].sum()
-    features = pd.DataFrame({"level": rates.mean(axis=1), "slope": rates.apply(lambda r: _slope(r.to_numpy())[0], axis=1)})
-    goal = np.array([pooled.mean(), _slope(pooled.to_numpy())[0]])
+    slopes = rates.apply(lambda row: did.linear_trend(row.to_numpy())[0], axis=1)
+    features = pd.DataFrame({"level": rates.mean(axis=1), "slope": slopes})
+    goal = np.array([pooled.mean(), did.linear_trend(pooled.to_numpy())[0]])
     spread = features.loc[candidates].std().replace(0, 1).to_numpy()
     distance = (((features.loc[candidates].to_numpy() - goal) / spread) ** 2).sum(axis=1)
     keep = max(5, len(candidates) // 2)
     return [candidates[i] for i in np.argsort(distance, kind="stable")[:keep]]
-
-
-def _placebo_test(rc: np.ndarray, pc: np.ndarray, size: int, n_pre: int, estimate: float, rng: np.random.Generator,
-                  count: int) -> tuple[float, int, np.ndarray, int]:
-    """Two-sided permutation test: the estimate for placebo groups of comparison buurten (``rc``, ``pc``: their
-    counts), each against the rest of the set. Returns the p-value, the target's rank, the placebos' event
-    studies and how many placebos there were."""
-    groups = _placebo_groups(len(rc), size, rng, count).astype(float)
-    group_r, group_p = groups @ rc, groups @ pc
-    gaps = _gaps(group_r, group_p, rc.sum(0) - group_r, pc.sum(0) - group_p)
-    events = gaps - gaps[:, :n_pre].mean(axis=1, keepdims=True)
-    did = _did(gaps, n_pre)
-    larger = int((np.abs(did) >= abs(estimate) - 1e-12).sum())
-    rank = 1 + int((np.abs(did) > abs(estimate)).sum())
-    return (1 + larger) / (1 + len(did)), rank, events, len(did)
-
-
-def _rounding_range(r: np.ndarray, p: np.ndarray, n_target: int, n_pre: int, rng: np.random.Generator,
-                    simulations: int) -> tuple[float, float]:
-    """The 95 % range of the estimate when each published count ``c`` (rounded to 10) is a true count drawn
-    uniformly from ``[c - 5, c + 5)``; the first ``n_target`` rows are the target's buurten."""
-    half = ROUNDING / 2
-    draws = []
-    for _ in range(simulations):
-        true_r = np.clip(r + rng.uniform(-half, half, r.shape), 0, None)
-        true_p = np.clip(p + rng.uniform(-half, half, p.shape), 1, None)
-        gaps = _gaps(true_r[:n_target].sum(0), true_p[:n_target].sum(0), true_r[n_target:].sum(0),
-                     true_p[n_target:].sum(0))
-        draws.append(float(_did(gaps, n_pre)))
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return float(low), float(high)
 
 
 def evaluate(benefits: pd.DataFrame, area: Area | str, kind: str = "bijstand", start: str = DEFAULT_START,
@@ -266,10 +225,18 @@ def evaluate(benefits: pd.DataFrame, area: Area | str, kind: str = "bijstand", s
     panel = benefit_panel(benefits, area.gemeente, kind)
     every = list(panel.recipients.index)
     target = target_buurten(area, every)
-    others = [c for c in every if c not in _focus_buurten(every)]
+    focus = _focus_buurten(every)
+    others = [c for c in every if c not in focus]
     result = evaluate_panel(panel, target, others, start, comparison=comparison, seed=seed, placebos=placebos,
                             simulations=simulations)
     result.area, result.kind = area.name, kind
+    # every buurt of the gemeente in one role: those of another focus area are named as such
+    for code in every:
+        if code not in set(result.target) | set(result.comparison_buurten) | set(result.left_out):
+            owners = [get_area(name).title for name in focus_areas() if get_area(name).level in ("buurt", "wijk")
+                      and code in target_buurten(get_area(name), [code])]
+            result.left_out[code] = (f"hoort bij een ander focusgebied ({dutch_list(owners)})" if owners
+                                     else "niet in de vergelijking")
     return result
 
 
@@ -294,36 +261,48 @@ def evaluate_panel(panel: Panel, target: list[str], others: list[str], start: st
         raise DataFormatError(f"none of the target buurten has figures for every quarter {pre[0]}–{post[-1]} "
                               f"and at least {MIN_INHABITANTS} inhabitants 15+")
     chosen = _matched(panel, kept_target, candidates, pre) if comparison == "matched" else candidates
+    left_out |= {c: "minder gelijkend vóór de start (gelijkende vergelijking)" for c in candidates if c not in chosen}
     if len(chosen) < 4:
         raise DataFormatError(f"{len(chosen)} comparison buurten; at least 4 are needed")
-    window = pre + post
-    r = panel.recipients.loc[:, window].to_numpy()
-    p = panel.inhabitants.loc[:, window].to_numpy()
-    index = {code: i for i, code in enumerate(panel.recipients.index)}
-    t_rows, c_rows = [index[c] for c in kept_target], [index[c] for c in chosen]
-    gaps = _gaps(r[t_rows].sum(0), p[t_rows].sum(0), r[c_rows].sum(0), p[c_rows].sum(0))
-    n_pre = len(pre)
-    estimate = float(_did(gaps, n_pre))
-    events = gaps - gaps[:n_pre].mean()
+    codes, window, n_pre = kept_target + chosen, pre + post, len(pre)
+    recipients = panel.recipients.loc[codes, window].to_numpy()
+    inhabitants = panel.inhabitants.loc[codes, window].to_numpy()
+    treated = np.arange(len(codes)) < len(kept_target)
+    data = did.PanelData.from_counts(codes, window, recipients, inhabitants, treated, n_pre)
+    estimate, error, study = did.twfe(data)
 
     rng = np.random.default_rng(seed)
-    p_value, rank, placebo_events, count = _placebo_test(r[c_rows], p[c_rows], len(t_rows), n_pre, estimate, rng,
-                                                         placebos)
-    low, high = _rounding_range(r[t_rows + c_rows], p[t_rows + c_rows], len(t_rows), n_pre, rng, simulations)
+    drawn = did.assignments(len(codes), len(kept_target), rng, draws=placebos)
+    placebo = did.weighted_did(data.rates, data.weights, drawn.members, n_pre)
+    beyond = np.abs(placebo) >= abs(estimate) - 1e-9
+    # exact: the area's own assignment is among all of them; drawn: it is added to the random ones
+    p_value = beyond.mean() if drawn.exact else (1 + beyond.sum()) / (1 + len(placebo))
+    rank = 1 + int((np.abs(placebo) > abs(estimate) + 1e-9).sum())
+    placebo_events = did.event_gaps(data.rates, data.weights, drawn.members, n_pre)
+    rounding = {kind: did.rounding_range(recipients, inhabitants, treated, n_pre, rng, simulations, kind == "persistent",
+                                         ROUNDING) for kind in ("independent", "persistent")}
+    low, high = max(rounding.values(), key=lambda bounds: bounds[1] - bounds[0])
 
-    slope, error = _slope(gaps[:n_pre])
+    events = did.event_gaps(data.rates, data.weights, treated, n_pre)
+    weighted = data.weights[:, None] * data.rates
+    gaps = weighted[treated].sum(0) / data.weights[treated].sum() - weighted[~treated].sum(0) / data.weights[~treated].sum()
+    slope, slope_error = did.linear_trend(gaps[:n_pre])
+    distance = float(np.arange(n_pre, len(window)).mean() - np.arange(n_pre).mean())  # quarters between the halves
     drift = slope * (n_pre - 1)
-    flagged = bool(abs(slope) > 1.96 * error and abs(drift) > DRIFT_FLAG)
-    offsets = np.arange(len(window)) - n_pre
+    flagged = bool(abs(slope) > 1.96 * slope_error and abs(drift) > DRIFT_FLAG)
+    windows = did.pre_windows(panel.recipients.loc[codes].to_numpy(), panel.inhabitants.loc[codes].to_numpy(),
+                              treated, quarters.index(start))
     table = pd.DataFrame({
-        "period": window, "quarter_from_start": offsets,
-        "target_rate": 1000 * r[t_rows].sum(0) / p[t_rows].sum(0),
-        "comparison_rate": 1000 * r[c_rows].sum(0) / p[c_rows].sum(0),
+        "period": window, "quarter_from_start": np.arange(len(window)) - n_pre,
+        "target_rate": weighted[treated].sum(0) / data.weights[treated].sum(),
+        "comparison_rate": weighted[~treated].sum(0) / data.weights[~treated].sum(),
         "gap": gaps, "effect": events,
         "placebo_low": np.percentile(placebo_events, 5, axis=0), "placebo_high": np.percentile(placebo_events, 95, axis=0),
-    })
+    }).merge(study, on="quarter_from_start", how="left")
     return Evaluation(area="", kind="", start=start, comparison=comparison, target=kept_target,
-                      comparison_buurten=chosen, left_out=left_out, estimate=estimate, rounding_low=float(low),
-                      rounding_high=float(high), p_value=float(p_value), rank=rank, placebos=count,
-                      pre_slope=slope, pre_drift=float(drift), pre_trend_flag=flagged, events=table,
-                      pre_quarters=pre, post_quarters=post)
+                      comparison_buurten=chosen, left_out=left_out, estimate=estimate, standard_error=error,
+                      rounding_low=low, rounding_high=high, p_value=float(p_value), rank=rank, placebos=len(placebo),
+                      exact=drawn.exact, possible=drawn.possible, pre_slope=slope, pre_slope_error=slope_error,
+                      pre_drift=float(drift), pre_trend_flag=flagged, trend_adjusted=float(estimate - slope * distance),
+                      breakdown_slope=float(estimate / distance), rounding=rounding, pre_windows=windows,
+                      events=table, pre_quarters=pre, post_quarters=post)

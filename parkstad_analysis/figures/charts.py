@@ -171,8 +171,9 @@ def participation_by_source(figures: pd.DataFrame, ax: Axes | None = None) -> Ax
 
 
 def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Axes | None = None,
-                narrow: bool = False) -> Axes:
-    """The target's gap to its comparison per quarter, minus its mean before the start, with the placebos' band.
+                narrow: bool = False, estimate: tuple[float, float, float] | None = None) -> Axes:
+    """The target's gap to its comparison per quarter, minus its mean before the start, with the band of the other
+    assignments of the area's label.
 
     Parameters
     ----------
@@ -181,15 +182,23 @@ def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Ax
         (from :func:`parkstad_analysis.analysis.evaluation.evaluate`).
     narrow : bool
         Drawn for a phone's screen, as :func:`trend`.
+    estimate : (value, low, high), optional
+        The estimate over the quarters from the start on, with its rounding range (a line and a band).
     """
     with mpl.rc_context(STYLE):
         ax, own = _own_axes(ax, narrow)
         x = events["quarter_from_start"].to_numpy()
         ax.fill_between(x, events["placebo_low"].to_numpy(float), events["placebo_high"].to_numpy(float),
                         color="#bbbbbb", alpha=0.45, linewidth=0,
-                        label="90% van de placebogroepen (vergelijkingsbuurten als schijndoel)")
+                        label="90% van de herindelingen (andere buurten als focusgebied)")
         ax.plot(x, events["effect"].to_numpy(float), color=PALETTE[0], linewidth=2.2, marker="o", markersize=3.5,
                 label="focusgebied min vergelijking, t.o.v. het gemiddelde vóór de start")
+        if estimate is not None:  # the mean from the start on is the estimate; the band is CBS's rounding
+            after = x[x >= 0]
+            ax.fill_between([after.min(), after.max()], estimate[1], estimate[2], color=PALETTE[1], alpha=0.25,
+                            linewidth=0, label=f"uitkomst {nl_number(estimate[0], 1)}, met de marge door afronding "
+                                               f"({nl_number(estimate[1], 1)} tot {nl_number(estimate[2], 1)})")
+            ax.hlines(estimate[0], after.min(), after.max(), color=PALETTE[1], linewidth=1.6, linestyle="--")
         ax.axhline(0, color="#444444", linewidth=0.8)
         ax.axvline(-0.5, color="#444444", linestyle=":", linewidth=1.2)
         ax.annotate(f"start {events.loc[events['quarter_from_start'] == 0, 'period'].iloc[0]}", (-0.5, 1),
@@ -206,11 +215,12 @@ def event_study(events: pd.DataFrame, title: str, unit: str, source: str, ax: Ax
             labels = [wrap(label, 48) for label in labels]
         ax.legend(handles, labels, frameon=True, framealpha=0.9, fontsize=7.5, **_legend_place(narrow))
         _heading(ax, title, source)
-    columns = {"Kwartaal": None, f"Verschil t.o.v. vóór de start ({unit})": 1, "Placebo's 5%": 1, "Placebo's 95%": 1}
+    columns = {"Kwartaal": None, f"Verschil t.o.v. vóór de start ({unit})": 1, "Herindelingen 5%": 1,
+               "Herindelingen 95%": 1}
     frame = pd.DataFrame(dict(zip(columns, [events["period"].astype(str), events["effect"].astype(float),
                                             events["placebo_low"].astype(float), events["placebo_high"].astype(float)],
                                   strict=True)))
     attach_data(ax.figure, PlottedData(frame, columns, title, source))
     if own and not narrow:
-        attach_narrow(ax.figure, partial(event_study, events, title, unit, source, narrow=True))
+        attach_narrow(ax.figure, partial(event_study, events, title, unit, source, narrow=True, estimate=estimate))
     return ax

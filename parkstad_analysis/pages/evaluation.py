@@ -6,11 +6,11 @@ import pandas as pd
 
 from ..analysis.evaluation import MIN_INHABITANTS, POPULATION, PRE_QUARTERS, Evaluation
 from ..analysis.indicators import benefit_rates
-from ..dutch import nl_number
+from ..dutch import dutch_list, nl_number
 from ..vocabulary.areas import get_area
 
-__all__ = ["COMPARISON_WORDS", "KIND_WORDS", "buurten_table", "caveats", "per_quarter", "per_quarter_columns",
-           "summary"]
+__all__ = ["COMPARISON_WORDS", "KIND_WORDS", "buurten_table", "caveats", "comparison_note", "context_notes",
+           "per_quarter", "per_quarter_columns", "summary", "verdict"]
 
 #: How each benefit kind reads in a sentence.
 KIND_WORDS = {"bijstand": "personen met bijstand", "ww": "personen met een WW-uitkering",
@@ -20,27 +20,106 @@ COMPARISON_WORDS = {"gemeente": "de buurten van dezelfde gemeente buiten alle fo
                                "(niveau en verloop)"}
 
 
-def summary(result: Evaluation) -> str:
-    """The outcome in plain Dutch: the estimate with its rounding range, how unusual it is, and the pre-trend."""
-    area = get_area(result.area)
-    direction = "lager" if result.estimate < 0 else "hoger"
-    pre, post = result.pre_quarters, result.post_quarters
-    text = (f"Vanaf {result.start} ({post[0]}–{post[-1]}) lag het aantal {KIND_WORDS[result.kind]} per 1.000 inwoners "
-            f"van 15 jaar en ouder in {area.title} gemiddeld {nl_number(abs(result.estimate), 1)} {direction} ten "
-            f"opzichte van {COMPARISON_WORDS[result.comparison]} dan in de {len(pre)} kwartalen ervoor "
-            f"({pre[0]}–{pre[-1]}). Door de afronding van CBS ligt die uitkomst tussen "
-            f"{nl_number(result.rounding_low, 1)} en {nl_number(result.rounding_high, 1)}. ")
+def _per(value: float) -> str:
+    """A change per 1,000 with its sign, as CBS writes it (−5,5; +1,6)."""
+    return ("+" if value > 0 else "−" if value < 0 else "") + nl_number(abs(value), 1)
+
+
+def _randomisation(result: Evaluation) -> str:
+    """How the p-value was found, in a reader's words: every possible group, or how many random ones."""
+    groups = f"groepen van {len(result.target)} buurten uit de {len(result.target) + len(result.comparison_buurten)}"
+    if result.exact:
+        return f"alle {nl_number(result.placebos, 0)} mogelijke {groups}"
+    return (f"{nl_number(result.placebos, 0)} willekeurig gekozen {groups} (van de {nl_number(result.possible, 0)} "
+            "mogelijke: te veel om alle door te rekenen)")
+
+
+def verdict(result: Evaluation) -> str:
+    """The answer first, in words: is there evidence that the area moved differently after the start, and is the
+    difference more than the trend it already had."""
+    area = get_area(result.area).title
+    words = KIND_WORDS[result.kind]
     share = nl_number(100 * result.p_value, 0)
-    text += (f"Van {result.placebos} groepen vergelijkingsbuurten die als schijndoel zijn doorgerekend, liet "
-             f"{share}% een even groot of groter verschil zien (p = {nl_number(result.p_value, 2)}): ")
-    text += ("zo'n verschil komt tussen vergelijkbare buurten zelden voor zonder bijzondere oorzaak."
-             if result.p_value < 0.05 else
-             "zo'n verschil komt tussen vergelijkbare buurten ook zonder bijzondere oorzaak geregeld voor.")
-    if result.pre_trend_flag:
-        text += (f" Let op: vóór de start liepen focusgebied en vergelijking niet evenwijdig (het verschil veranderde "
-                 f"in {len(pre)} kwartalen al met {nl_number(result.pre_drift, 1)} per 1.000); een deel van de uitkomst "
-                 "kan de voortzetting daarvan zijn.")
+    trend = (f" Bovendien was dat verschil vóór de start al ontstaan ({_per(result.pre_drift)} per 1.000 in "
+             f"{len(result.pre_quarters)} kwartalen): met die trend doorgetrokken is de uitkomst "
+             f"{_per(result.trend_adjusted)}, dus de hele uitkomst kan de voortzetting van die trend zijn."
+             if result.trend_explains else "")
+    if result.p_value >= 0.10:
+        return (f"Geen aanwijzing dat {words} in {area} na de start anders bewoog dan in de vergelijking. Het "
+                f"verschil ({_per(result.estimate)} per 1.000 inwoners van 15 jaar en ouder) is niet ongewoon: bij "
+                f"{share}% van de andere indelingen van dezelfde buurten is het even groot of groter.{trend}")
+    direction = "daalde" if result.estimate < 0 else "steeg"
+    return (f"Na de start {direction} het aantal {words} in {area} meer dan in de vergelijking "
+            f"({_per(result.estimate)} per 1.000 inwoners van 15 jaar en ouder); bij {share}% van de andere "
+            f"indelingen van dezelfde buurten is het verschil even groot of groter.{trend} Dat zegt niet dat de "
+            "projecten het veroorzaakten.")
+
+
+def summary(result: Evaluation) -> str:
+    """The figures behind the verdict: the estimate with its standard error, the randomisation, both rounding
+    ranges, the pre-trend and how much it would take to erase the result, and other pre-start windows."""
+    area = get_area(result.area)
+    pre, post = result.pre_quarters, result.post_quarters
+    independent, persistent = result.rounding["independent"], result.rounding["persistent"]
+    windows = sorted(result.pre_windows.values())
+    text = (f"Vanaf {result.start} ({post[0]}–{post[-1]}) veranderde het aantal {KIND_WORDS[result.kind]} per 1.000 "
+            f"inwoners van 15 jaar en ouder in {area.title} met {_per(result.estimate)} ten opzichte van "
+            f"{COMPARISON_WORDS[result.comparison]}, vergeleken met de {len(pre)} kwartalen ervoor ({pre[0]}–{pre[-1]}) "
+            f"(verschil-in-verschillen met vaste effecten per buurt en kwartaal, buurten gewogen naar hun inwoners van "
+            f"15 jaar en ouder; standaardfout {nl_number(result.standard_error, 1)}, geclusterd per buurt). "
+            f"Toetsing door herindeling: dezelfde berekening voor {_randomisation(result)} geeft p = "
+            f"{nl_number(result.p_value, 2)}. Afronding door CBS: met een afrondingsfout per buurt en kwartaal ligt de "
+            f"uitkomst tussen {_per(independent[0])} en {_per(independent[1])}; als de fout per buurt vóór en na de "
+            f"start steeds dezelfde is (wanneer het ware aantal nauwelijks beweegt) tussen {_per(persistent[0])} en "
+            f"{_per(persistent[1])}. ")
+    text += (f"Trend vóór de start: het verschil veranderde met {_per(result.pre_slope)} per kwartaal "
+             f"(standaardfout {nl_number(result.pre_slope_error, 2)}); een verschil in trend van "
+             f"{_per(result.breakdown_slope)} per kwartaal zou de hele uitkomst verklaren, en met de trend van vóór de "
+             f"start doorgetrokken is de uitkomst {_per(result.trend_adjusted)}. ")
+    if len(windows) > 1:
+        text += (f"Met een vergelijkingsperiode van {min(result.pre_windows)} tot {max(result.pre_windows)} kwartalen "
+                 f"vóór de start ligt de uitkomst tussen {_per(windows[0])} en {_per(windows[-1])}.")
     return text
+
+
+def comparison_note(result: Evaluation) -> str:
+    """What the comparison is: which buurten, at what level before the start, and why a different level is fine."""
+    before = result.events[result.events["quarter_from_start"] < 0]
+    area = get_area(result.area).title
+    return (f"De vergelijking: {len(result.comparison_buurten)} buurten, {COMPARISON_WORDS[result.comparison]}. "
+            f"Vóór de start lag hun gemiddelde op {nl_number(before['comparison_rate'].mean(), 1)} per 1.000, tegen "
+            f"{nl_number(before['target_rate'].mean(), 1)} in {area}: de methode vraagt geen gelijk niveau, wel een "
+            "gelijk verloop zonder de projecten (evenwijdige trends); de trend vóór de start laat zien hoe goed dat "
+            "opging.")
+
+
+def context_notes(result: Evaluation, projects: pd.DataFrame) -> list[str]:
+    """What a reader of this evaluation must know about the others and the projects: the focus areas that overlap
+    this one, and the target groups of the projects that act in it."""
+    from ..analysis.evaluation import target_buurten
+    from ..vocabulary.areas import focus_areas
+
+    own = set(result.target)
+    overlapping = []
+    for name in focus_areas():
+        other = get_area(name)
+        if name == result.area or other.level not in ("buurt", "wijk") or other.gemeente != get_area(result.area).gemeente:
+            continue
+        shared = own & set(target_buurten(other, sorted(own | set(result.left_out))))
+        if shared:
+            overlapping.append(f"{other.title} ({len(shared)} buurten gedeeld)")
+    notes = []
+    if overlapping:
+        notes.append(f"Overlap: de buurten van dit gebied vallen ook in {dutch_list(overlapping)}; die evaluaties zijn "
+                     "dus niet onafhankelijk van deze, en hun uitkomsten mogen niet bij elkaar worden opgeteld.")
+    acting = projects[projects["areas"].fillna("").str.split(";").apply(lambda areas: result.area in
+                                                                        [a.strip() for a in areas])]
+    if len(acting):
+        groups = "; ".join(f"{row.project}: {row.target_group}" for row in acting.itertuples())
+        notes.append(f"Doelgroepen van de projecten in dit gebied: {groups}. De uitkomst hier is het aantal "
+                     f"{KIND_WORDS[result.kind]} onder alle inwoners van 15 jaar en ouder: een project voor een kleine "
+                     "of andere groep kan daarin nauwelijks zichtbaar zijn.")
+    return notes
 
 
 def caveats(result: Evaluation) -> list[str]:
@@ -57,9 +136,6 @@ def caveats(result: Evaluation) -> list[str]:
         f"De vergelijking vóór de start beslaat de {PRE_QUARTERS} kwartalen (drie jaar) ervoor; een andere periode "
         "kan een ander getal geven.",
     ]
-    if len(result.target) > len(result.comparison_buurten) // 2:
-        notes.append("Het focusgebied heeft meer buurten dan de helft van de vergelijking: de schijndoelen zijn kleiner "
-                     "dan het focusgebied en dus grilliger, wat de p-waarde aan de voorzichtige kant maakt.")
     return notes
 
 
@@ -88,16 +164,18 @@ def per_quarter(result: Evaluation, benefits: pd.DataFrame) -> tuple[pd.DataFram
     widest = table.loc[differs.idxmax()]
     kept = f"de {len(result.target)} buurten die de evaluatie gebruikt"
     return table, (f"De kolom '{area.title}' is het gebiedscijfer dat ook op de profiel-, trend- en overzichtspagina's "
-                   f"staat; de evaluatie vergelijkt buurten en telt daarom de aantallen van {kept} op. CBS rondt elk "
-                   f"aantal af op tientallen, per buurt en per {area.level} apart, dus de twee sommen verschillen iets: "
-                   f"het meest in {widest['period']}, {nl_number(widest['area_rate'], 1)} tegen "
-                   f"{nl_number(widest['target_rate'], 1)}. Het effect is berekend op de som van de buurten.")
+                   f"staat; de evaluatie vergelijkt buurten en neemt daarom het gemiddelde van {kept}, elk gewogen "
+                   "naar zijn inwoners van 15 jaar en ouder vóór de start. CBS rondt bovendien elk aantal af op "
+                   f"tientallen, per buurt en per {area.level} apart, dus de twee verschillen iets: het meest in "
+                   f"{widest['period']}, {nl_number(widest['area_rate'], 1)} tegen "
+                   f"{nl_number(widest['target_rate'], 1)}. Het effect is berekend op de buurten.")
 
 
 def per_quarter_columns(result: Evaluation) -> dict[str, tuple[str, int | None]]:
     """The columns of :func:`per_quarter`'s table with their Dutch headers and decimals."""
     title = get_area(result.area).title
-    return {"period": ("Kwartaal", None), "area_rate": (title, 1), "target_rate": (f"{title}, som van de buurten", 1),
+    return {"period": ("Kwartaal", None), "area_rate": (title, 1),
+            "target_rate": (f"{title}, gewogen gemiddelde van de buurten", 1),
             "comparison_rate": ("Vergelijking", 1), "gap": ("Verschil", 1),
-            "effect": ("Verschil t.o.v. vóór de start", 1), "placebo_low": ("Placebo's 5%", 1),
-            "placebo_high": ("Placebo's 95%", 1)}
+            "effect": ("Verschil t.o.v. vóór de start", 1), "placebo_low": ("Herindelingen 5%", 1),
+            "placebo_high": ("Herindelingen 95%", 1)}

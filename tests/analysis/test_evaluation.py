@@ -95,26 +95,63 @@ def test_bad_parameters_are_refused(built):
 
 
 def test_gms_against_the_other_heerlen_buurten(built, shared):
-    """The GMS estimate from the processed table equals one computed by hand from the CBS files."""
+    """The GMS estimate from the processed table equals one computed by hand from the CBS files: per buurt its mean
+    rate from the start on minus before, weighted by its inhabitants 15+ before the start, area minus comparison (the
+    two-way fixed-effects estimate on this balanced panel); every buurt of Heerlen has one role; the p-value is exact
+    over every group of three of the evaluation's buurten; the persistent rounding range is the wider one."""
     import json
 
     from parkstad_analysis.processed import ProcessedStore
 
-    result = evaluate(ProcessedStore(built).load_table("benefits"), "gms", simulations=20)
+    benefits = ProcessedStore(built).load_table("benefits")
+    result = evaluate(benefits, "gms", simulations=50)
     assert result.target == ["BU09173100", "BU09173101", "BU09173102"]
     assert len(result.pre_quarters) == 12 and result.post_quarters[0] == "2021Q1"
     folder = shared / "uitkeringen/bijstand-per-kwartaal"
-    gaps = []
-    for quarter in result.pre_quarters + result.post_quarters:
+    rates, weights = {}, {}
+    window = result.pre_quarters + result.post_quarters
+    for quarter in window:
         name = f"cbs_bijstand_{quarter[:4]}MM{int(quarter[-1]) * 3:02d}.json"
         document = json.loads((folder / name).read_text("utf-8-sig"))
         rows = document["value"].values() if isinstance(document["value"], dict) else document["value"]
-        by_code = {r["WijkenEnBuurten"].strip(): r for r in rows}
+        for row in rows:
+            code = row["WijkenEnBuurten"].strip()
+            if code in result.target + result.comparison_buurten:
+                rates.setdefault(code, []).append(1000 * row["Bijstandsuitkering_6"] / row["InwonersVanaf15Jaar_13"])
+                weights.setdefault(code, []).append(row["InwonersVanaf15Jaar_13"])
+    change = {c: np.mean(r[12:]) - np.mean(r[:12]) for c, r in rates.items()}
+    weight = {c: np.mean(w[:12]) for c, w in weights.items()}
 
-        def rate(codes, by_code=by_code):
-            return 1000 * sum(by_code[c]["Bijstandsuitkering_6"] for c in codes) / sum(
-                by_code[c]["InwonersVanaf15Jaar_13"] for c in codes)
+    def mean(codes):
+        return sum(weight[c] * change[c] for c in codes) / sum(weight[c] for c in codes)
 
-        gaps.append(rate(result.target) - rate(result.comparison_buurten))
-    by_hand = np.mean(gaps[12:]) - np.mean(gaps[:12])
-    assert result.estimate == pytest.approx(by_hand, abs=1e-9)
+    assert result.estimate == pytest.approx(mean(result.target) - mean(result.comparison_buurten), abs=1e-9)
+    assert result.standard_error > 0
+    every = set(benefits.loc[(benefits["level"] == "buurt") & (benefits["gemeente_code"] == "GM0917"), "region_code"])
+    roles = [*result.target, *result.comparison_buurten, *result.left_out]
+    assert len(roles) == len(set(roles)) and set(roles) == every  # each buurt once
+    assert result.exact and result.placebos == result.possible == 1540  # C(22, 3): all assignments
+    assert result.p_value * result.placebos == pytest.approx(round(result.p_value * result.placebos))
+    independent, persistent = result.rounding["independent"], result.rounding["persistent"]
+    assert persistent[1] - persistent[0] > independent[1] - independent[0]
+    assert (result.rounding_low, result.rounding_high) == persistent
+    assert result.trend_explains and result.trend_adjusted > 0  # the pre-start trend carried forward undoes it
+
+
+def test_the_estimator_reproduces_kessler_and_roth_on_the_organ_donation_panel():
+    """California's switch to active-choice organ-donor registration (2011Q3), as in Huntington-Klein, The Effect,
+    chapter 18: the published two-way fixed-effects estimate, -0,0225, and its standard error clustered by state as
+    fixest computes it (0,0061); the closed form the randomisation inference uses gives the same estimate."""
+    from causaldata import organ_donations
+
+    from parkstad_analysis.analysis import did
+
+    frame = organ_donations.load_pandas().data
+    quarters = ["Q42010", "Q12011", "Q22011", "Q32011", "Q42011", "Q12012"]
+    wide = frame.pivot(index="State", columns="Quarter", values="Rate")[quarters]
+    treated = (wide.index == "California")
+    data = did.PanelData(list(wide.index), quarters, wide.to_numpy(float), np.ones(len(wide)), treated, 3)
+    estimate, error, events = did.twfe(data)
+    assert round(estimate, 4) == -0.0225 and round(error, 4) == 0.0061
+    assert did.weighted_did(data.rates, data.weights, treated, 3) == pytest.approx(estimate, abs=1e-12)
+    assert sorted(events["quarter_from_start"]) == [-3, -2, 0, 1, 2]  # every quarter but the reference one

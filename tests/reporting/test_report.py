@@ -281,7 +281,7 @@ def test_a_small_matrix_runs_on_a_dask_cluster(reporting):
     manifest = json.loads((result.run_dir / "manifest.json").read_text("utf-8"))
     assert manifest["scheduler"].startswith("tcp://127.0.0.1:") and manifest["outcome"] == "success"
     assert {n["name"] for n in manifest["notebooks"]} == {"data_overview", "evaluation_gms"}
-    assert recorded(result.run_dir / "notebooks/evaluation_gms.ipynb")["placebos"] == 969
+    assert recorded(result.run_dir / "notebooks/evaluation_gms.ipynb")["assignments"] == 1540  # C(22, 3), exact
     assert (result.run_dir / "evaluation_gms.html").is_file() and (result.run_dir / "index.html").is_file()
     # the workers' kernels went with the cluster
     leftovers = [p for p in psutil.process_iter(["cmdline"])

@@ -1,0 +1,176 @@
+"""Difference-in-differences on a buurt panel: the estimate, its inference and how much it can be trusted.
+
+The estimate is a two-way fixed-effects regression of the rate per buurt and quarter on "in the area, from the start
+on", with buurt and quarter effects, weighted by each buurt's inhabitants 15+ before the start, and standard errors
+clustered by buurt: fitted with **pyfixest**, which follows R's fixest (the estimator applied economists check
+against; a test reproduces Kessler and Roth's organ-donation estimate with it). On a balanced panel with weights
+fixed per buurt that regression has a closed form, the difference of the weighted mean changes of the two groups
+(:func:`weighted_did`); the closed form is what randomisation inference recomputes for every other assignment of the
+area's label, and a test checks that it equals pyfixest's coefficient.
+
+* **Randomisation inference**: the area's label is given to every other group of as many buurten among all buurten of
+  the evaluation (area and comparison together), exactly when there are at most :data:`EXACT_LIMIT` such groups,
+  else to :data:`DRAWS` random ones; the p-value is the share of assignments with an estimate at least as far from
+  zero as the area's.
+* **Rounding**: CBS rounds counts to tens. The estimate is recomputed with true counts drawn within their rounding
+  interval, once with an independent error per buurt and quarter, once with one error per buurt before the start and
+  one from the start on (as when a buurt's true count hardly moves); the wider range is the one to show.
+* **Pre-trends**: the gap's linear trend before the start, the estimate with that trend carried forward, the trend
+  difference that alone would produce the whole estimate, and the estimate for other pre-start windows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from itertools import combinations
+from math import comb
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DRAWS", "EXACT_LIMIT", "Assignments", "PanelData", "assignments", "event_gaps", "linear_trend",
+           "pre_windows", "rounding_range", "twfe", "weighted_did"]
+
+#: Assignments of the area's label enumerated in full up to this many; beyond it, :data:`DRAWS` random ones.
+EXACT_LIMIT = 200_000
+DRAWS = 9_999
+
+
+@dataclass
+class PanelData:
+    """Rates per 1,000 (buurten × quarters) of the evaluation's buurten, their weights and who is in the area."""
+
+    codes: list[str]
+    quarters: list[str]
+    rates: np.ndarray
+    weights: np.ndarray
+    treated: np.ndarray
+    n_pre: int
+
+    @classmethod
+    def from_counts(cls, codes: list[str], quarters: list[str], recipients: np.ndarray, inhabitants: np.ndarray,
+                    treated: np.ndarray, n_pre: int) -> PanelData:
+        """Rates from counts; each buurt weighted by its mean inhabitants 15+ before the start (fixed weights)."""
+        return cls(codes, quarters, 1000 * recipients / inhabitants, inhabitants[:, :n_pre].mean(axis=1),
+                   treated.astype(bool), n_pre)
+
+
+def twfe(data: PanelData) -> tuple[float, float, pd.DataFrame]:
+    """The two-way fixed-effects estimate with its buurt-clustered standard error (CRV1, as fixest), and the event
+    study: one coefficient per quarter relative to the last quarter before the start, with its 95 % interval."""
+    import pyfixest as pf
+
+    n, t = data.rates.shape
+    frame = pd.DataFrame({"buurt": np.repeat(data.codes, t), "quarter": np.tile(data.quarters, n),
+                          "rate": data.rates.ravel(), "weight": np.repeat(data.weights, t),
+                          "group": np.repeat(data.treated.astype(int), t),
+                          "relative": np.tile(np.arange(t) - data.n_pre, n)})
+    frame["treated"] = frame["group"] * (frame["relative"] >= 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyfixest's notes on its defaults
+        model = pf.feols("rate ~ treated | buurt + quarter", data=frame, weights="weight", vcov={"CRV1": "buurt"})
+        events = pf.feols("rate ~ i(relative, group, ref=-1) | buurt + quarter", data=frame, weights="weight",
+                          vcov={"CRV1": "buurt"})
+    table = events.tidy().reset_index()
+    table["quarter_from_start"] = table["Coefficient"].str.extract(r"relative::(-?\d+)").astype(int)
+    study = table[["quarter_from_start", "Estimate", "2.5%", "97.5%"]].rename(
+        columns={"Estimate": "event_estimate", "2.5%": "event_low", "97.5%": "event_high"})
+    return float(model.coef()["treated"]), float(model.se()["treated"]), study
+
+
+def weighted_did(rates: np.ndarray, weights: np.ndarray, members: np.ndarray, n_pre: int) -> np.ndarray:
+    """The two-way fixed-effects estimate in closed form for one or many assignments of the area's label.
+
+    ``members`` is boolean (assignments × buurten) or one assignment (buurten,). Each buurt's change is its mean rate
+    from the start on minus its mean before; the estimate is the weighted mean change of the members minus that of
+    the others, which is what the weighted regression with buurt and quarter effects gives on a balanced panel.
+    """
+    change = rates[:, n_pre:].mean(axis=1) - rates[:, :n_pre].mean(axis=1)
+    groups = np.atleast_2d(members).astype(float)
+    inside = (groups @ (weights * change)) / (groups @ weights)
+    outside = ((1 - groups) @ (weights * change)) / ((1 - groups) @ weights)
+    result = inside - outside
+    return result if np.ndim(members) > 1 else result[0]
+
+
+def event_gaps(rates: np.ndarray, weights: np.ndarray, members: np.ndarray, n_pre: int) -> np.ndarray:
+    """Per quarter, the weighted mean rate of the members minus that of the others, minus its mean before the start
+    (whose mean from the start on is :func:`weighted_did`); shape (assignments, quarters) or (quarters,)."""
+    groups = np.atleast_2d(members).astype(float)
+    weighted = weights[:, None] * rates
+    gaps = (groups @ weighted) / (groups @ weights)[:, None] - ((1 - groups) @ weighted) / ((1 - groups) @ weights)[:, None]
+    events = gaps - gaps[:, :n_pre].mean(axis=1, keepdims=True)
+    return events if np.ndim(members) > 1 else events[0]
+
+
+@dataclass
+class Assignments:
+    """The groups the area's label is given to in randomisation inference."""
+
+    members: np.ndarray
+    exact: bool
+    possible: int
+
+
+def assignments(n: int, size: int, rng: np.random.Generator, limit: int = EXACT_LIMIT, draws: int = DRAWS
+                ) -> Assignments:
+    """Every group of ``size`` among ``n`` buurten when there are at most ``limit``, else ``draws`` random groups
+    (with the possible number, for the page to state)."""
+    possible = comb(n, size)
+    if possible <= limit:
+        chosen = np.zeros((possible, n), dtype=bool)
+        for row, group in enumerate(combinations(range(n), size)):
+            chosen[row, list(group)] = True
+        return Assignments(chosen, True, possible)
+    chosen = np.zeros((draws, n), dtype=bool)
+    for row in range(draws):
+        chosen[row, rng.choice(n, size, replace=False)] = True
+    return Assignments(chosen, False, possible)
+
+
+def rounding_range(recipients: np.ndarray, inhabitants: np.ndarray, treated: np.ndarray, n_pre: int,
+                   rng: np.random.Generator, simulations: int, persistent: bool, rounding: float = 10
+                   ) -> tuple[float, float]:
+    """The 95 % range of the estimate when each published count ``c`` (rounded to ``rounding``) is a true count in
+    ``[c - rounding/2, c + rounding/2)``: drawn per buurt and quarter, or (``persistent``) once per buurt before the
+    start and once from the start on, as when a buurt's true count hardly moves within each period. Independent
+    errors average out over the quarters; persistent ones do not (an error the same in every quarter would cancel
+    in the difference, so the persistent case keeps one per period)."""
+    half = rounding / 2
+    n, t = recipients.shape
+    phase = (np.arange(t) >= n_pre).astype(int)  # 0 before the start, 1 from it on
+
+    def error() -> np.ndarray:
+        return rng.uniform(-half, half, (n, 2))[:, phase] if persistent else rng.uniform(-half, half, (n, t))
+
+    estimates = []
+    for _ in range(simulations):
+        true_r = np.clip(recipients + error(), 0, None)
+        true_p = np.clip(inhabitants + error(), 1, None)
+        data = PanelData.from_counts([], [], true_r, true_p, treated, n_pre)
+        estimates.append(weighted_did(data.rates, data.weights, treated, n_pre))
+    low, high = np.percentile(estimates, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def linear_trend(values: np.ndarray) -> tuple[float, float]:
+    """OLS slope per quarter and its standard error."""
+    x = np.arange(len(values), dtype=float)
+    x -= x.mean()
+    slope = float((x * (values - values.mean())).sum() / (x * x).sum())
+    residuals = values - values.mean() - slope * x
+    return slope, float(np.sqrt((residuals ** 2).sum() / max(len(values) - 2, 1) / (x * x).sum()))
+
+
+def pre_windows(recipients: np.ndarray, inhabitants: np.ndarray, treated: np.ndarray, begin: int,
+                lengths: tuple[int, ...] = (4, 8, 12, 16, 20)) -> dict[int, float]:
+    """The estimate with each pre-start window (quarters before the start) the data allow: how much the result
+    depends on the years it is compared with. ``begin`` is the start's column."""
+    found = {}
+    for length in lengths:
+        columns = slice(begin - length, None)
+        if length <= begin and not (np.isnan(recipients[:, columns]).any() or np.isnan(inhabitants[:, columns]).any()):
+            data = PanelData.from_counts([], [], recipients[:, columns], inhabitants[:, columns], treated, length)
+            found[length] = float(weighted_did(data.rates, data.weights, treated, length))
+    return found
