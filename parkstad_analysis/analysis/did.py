@@ -17,6 +17,8 @@ area's label, and a test checks that it equals pyfixest's coefficient.
   one from the start on (as when a buurt's true count hardly moves); the wider range is the one to show.
 * **Pre-trends**: the gap's linear trend before the start, the estimate with that trend carried forward, the trend
   difference that alone would produce the whole estimate, and the estimate for other pre-start windows.
+* **A second estimator**: a synthetic control (pysyncon, Abadie and Gardeazabal's method) of the area from the
+  comparison buurten, matched on every quarter before the start, with placebo-in-space inference.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from math import comb
 import numpy as np
 import pandas as pd
 
-__all__ = ["DRAWS", "EXACT_LIMIT", "Assignments", "PanelData", "assignments", "event_gaps", "linear_trend",
-           "pre_windows", "rounding_range", "twfe", "weighted_did"]
+__all__ = ["DRAWS", "EXACT_LIMIT", "Assignments", "PanelData", "SyntheticControl", "assignments", "event_gaps",
+           "linear_trend", "pre_windows", "rounding_range", "synthetic_control", "twfe", "weighted_did"]
 
 #: Assignments of the area's label enumerated in full up to this many; beyond it, :data:`DRAWS` random ones.
 EXACT_LIMIT = 200_000
@@ -174,3 +176,57 @@ def pre_windows(recipients: np.ndarray, inhabitants: np.ndarray, treated: np.nda
             data = PanelData.from_counts([], [], recipients[:, columns], inhabitants[:, columns], treated, length)
             found[length] = float(weighted_did(data.rates, data.weights, treated, length))
     return found
+
+
+@dataclass
+class SyntheticControl:
+    """The area against a weighted mix of comparison buurten that followed it before the start (a second estimator
+    beside the difference-in-differences), with placebo-in-space inference."""
+
+    #: Mean gap (area minus its synthetic control) from the start on, minus the mean gap before it.
+    estimate: float
+    #: Root mean squared gap before the start: how closely the mix followed the area (per 1,000).
+    pre_rmspe: float
+    #: Share of the comparison buurten (each as if it were the area, against the others) whose ratio of gaps after to
+    #: before the start is at least the area's, counting the area itself (Abadie, Diamond and Hainmueller).
+    p_value: float
+    #: Comparison buurt → weight in the mix (weights of at least 1 %).
+    weights: dict[str, float]
+    #: The synthetic control's rate per quarter.
+    path: np.ndarray
+
+
+def _synthetic_fit(outcome: np.ndarray, donors: np.ndarray, n_pre: int) -> tuple[np.ndarray, np.ndarray]:
+    """pysyncon's synthetic control of one series on donor series (quarters × donors), matched on every quarter
+    before the start with equal importance; returns the weights and the gap per quarter."""
+    from pysyncon import Synth
+
+    quarters = [str(i) for i in range(n_pre)]
+    before = pd.DataFrame(donors[:n_pre], index=quarters)
+    target = pd.Series(outcome[:n_pre], index=quarters, name="area")
+    model = Synth()
+    model.fit(X0=before, X1=target, Z0=before, Z1=target, custom_V=np.ones(n_pre))
+    weights = np.asarray(model.W, dtype=float)
+    return weights, outcome - donors @ weights
+
+
+def synthetic_control(data: PanelData) -> SyntheticControl:
+    """The area (its buurten's weighted mean rate) against a synthetic control of the comparison buurten, with a
+    placebo for every comparison buurt (it against the others)."""
+    area = (data.weights[data.treated, None] * data.rates[data.treated]).sum(0) / data.weights[data.treated].sum()
+    donors = data.rates[~data.treated].T
+    n_pre = data.n_pre
+
+    def ratio(gap: np.ndarray) -> float:
+        before = np.sqrt(np.mean(gap[:n_pre] ** 2))
+        return float(np.sqrt(np.mean(gap[n_pre:] ** 2)) / max(before, 1e-9))
+
+    weights, gap = _synthetic_fit(area, donors, n_pre)
+    placebo = [ratio(_synthetic_fit(donors[:, j], np.delete(donors, j, axis=1), n_pre)[1])
+               for j in range(donors.shape[1])]
+    own = ratio(gap)
+    codes = [code for code, treated in zip(data.codes, data.treated, strict=True) if not treated]
+    return SyntheticControl(float(gap[n_pre:].mean() - gap[:n_pre].mean()), float(np.sqrt(np.mean(gap[:n_pre] ** 2))),
+                            (1 + sum(r >= own for r in placebo)) / (1 + len(placebo)),
+                            {c: float(w) for c, w in zip(codes, weights, strict=True) if w >= 0.01},
+                            donors @ weights)

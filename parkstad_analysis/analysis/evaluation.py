@@ -103,6 +103,8 @@ class Evaluation:
     rounding: dict[str, tuple[float, float]]
     #: The estimate for other pre-start windows: quarters before the start → estimate.
     pre_windows: dict[int, float]
+    #: The second estimator: a synthetic control of the area from the comparison buurten (``None`` when not asked).
+    synthetic: did.SyntheticControl | None
     events: pd.DataFrame = field(repr=False)
     pre_quarters: list[str] = field(default_factory=list)
     post_quarters: list[str] = field(default_factory=list)
@@ -242,8 +244,9 @@ def evaluate(benefits: pd.DataFrame, area: Area | str, kind: str = "bijstand", s
 
 def evaluate_panel(panel: Panel, target: list[str], others: list[str], start: str = DEFAULT_START, *,
                    comparison: str = "gemeente", seed: int = 2020, placebos: int = PLACEBOS,
-                   simulations: int = SIMULATIONS) -> Evaluation:
-    """The evaluation of ``target`` buurten against ``others`` in a panel (see :func:`evaluate`).
+                   simulations: int = SIMULATIONS, synthetic: bool = True) -> Evaluation:
+    """The evaluation of ``target`` buurten against ``others`` in a panel (see :func:`evaluate`); ``synthetic``
+    adds the synthetic control (one fit per comparison buurt for its inference: leave it out where speed matters).
 
     Buurten without every quarter of the window, or too small, are left out first and listed.
     """
@@ -305,4 +308,5 @@ def evaluate_panel(panel: Panel, target: list[str], others: list[str], start: st
                       exact=drawn.exact, possible=drawn.possible, pre_slope=slope, pre_slope_error=slope_error,
                       pre_drift=float(drift), pre_trend_flag=flagged, trend_adjusted=float(estimate - slope * distance),
                       breakdown_slope=float(estimate / distance), rounding=rounding, pre_windows=windows,
-                      events=table, pre_quarters=pre, post_quarters=post)
+                      synthetic=did.synthetic_control(data) if synthetic else None, events=table, pre_quarters=pre,
+                      post_quarters=post)

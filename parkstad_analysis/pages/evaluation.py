@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..analysis.evaluation import MIN_INHABITANTS, POPULATION, PRE_QUARTERS, Evaluation
@@ -44,15 +45,29 @@ def verdict(result: Evaluation) -> str:
              f"{len(result.pre_quarters)} kwartalen): met die trend doorgetrokken is de uitkomst "
              f"{_per(result.trend_adjusted)}, dus de hele uitkomst kan de voortzetting van die trend zijn."
              if result.trend_explains else "")
+    second = _second_opinion(result)
     if result.p_value >= 0.10:
         return (f"Geen aanwijzing dat {words} in {area} na de start anders bewoog dan in de vergelijking. Het "
                 f"verschil ({_per(result.estimate)} per 1.000 inwoners van 15 jaar en ouder) is niet ongewoon: bij "
-                f"{share}% van de andere indelingen van dezelfde buurten is het even groot of groter.{trend}")
+                f"{share}% van de andere indelingen van dezelfde buurten is het even groot of groter.{trend}{second}")
     direction = "daalde" if result.estimate < 0 else "steeg"
     return (f"Na de start {direction} het aantal {words} in {area} meer dan in de vergelijking "
             f"({_per(result.estimate)} per 1.000 inwoners van 15 jaar en ouder); bij {share}% van de andere "
-            f"indelingen van dezelfde buurten is het verschil even groot of groter.{trend} Dat zegt niet dat de "
-            "projecten het veroorzaakten.")
+            f"indelingen van dezelfde buurten is het verschil even groot of groter.{trend}{second} Dat zegt niet dat "
+            "de projecten het veroorzaakten.")
+
+
+def _second_opinion(result: Evaluation) -> str:
+    """The synthetic control's answer in one sentence, and whether it agrees with the difference-in-differences."""
+    synthetic = result.synthetic
+    if synthetic is None:
+        return ""
+    agrees = (np.sign(synthetic.estimate) == np.sign(result.estimate)
+              and (synthetic.p_value < 0.10) == (result.p_value < 0.10))
+    text = (f" Een tweede methode, een synthetische controle (een gewogen mix van vergelijkingsbuurten die het gebied "
+            f"vóór de start volgde), komt op {_per(synthetic.estimate)} (p = {nl_number(synthetic.p_value, 2)})")
+    return text + (": dezelfde conclusie." if agrees else ": de twee methoden komen niet tot dezelfde conclusie, dus "
+                   "de uitkomst hangt af van de gekozen methode.")
 
 
 def summary(result: Evaluation) -> str:
@@ -76,6 +91,13 @@ def summary(result: Evaluation) -> str:
              f"(standaardfout {nl_number(result.pre_slope_error, 2)}); een verschil in trend van "
              f"{_per(result.breakdown_slope)} per kwartaal zou de hele uitkomst verklaren, en met de trend van vóór de "
              f"start doorgetrokken is de uitkomst {_per(result.trend_adjusted)}. ")
+    synthetic = result.synthetic
+    if synthetic is not None:
+        text += (f"Synthetische controle (pysyncon): {len(synthetic.weights)} vergelijkingsbuurten vormen samen een "
+                 f"tweeling die vóór de start gemiddeld {nl_number(synthetic.pre_rmspe, 1)} per 1.000 van het gebied "
+                 f"afweek; de verandering ten opzichte van die tweeling is {_per(synthetic.estimate)}; elk van de "
+                 f"{len(result.comparison_buurten)} vergelijkingsbuurten op dezelfde manier doorgerekend geeft "
+                 f"p = {nl_number(synthetic.p_value, 2)}. ")
     if len(windows) > 1:
         text += (f"Met een vergelijkingsperiode van {min(result.pre_windows)} tot {max(result.pre_windows)} kwartalen "
                  f"vóór de start ligt de uitkomst tussen {_per(windows[0])} en {_per(windows[-1])}.")

@@ -40,25 +40,31 @@ def synthetic(seed: int, effect: float = 0.0, pre_divergence: float = 0.0, buurt
 
 
 def test_an_injected_effect_is_recovered():
+    """By both estimators: the difference-in-differences and the synthetic control (on fewer panels: it fits once
+    per comparison buurt)."""
     for seed in range(10):
         panel, target, others = synthetic(seed, effect=-10)
-        result = evaluate_panel(panel, target, others, START, simulations=50)
+        result = evaluate_panel(panel, target, others, START, simulations=50, synthetic=seed < 3)
         assert result.estimate == pytest.approx(-10, abs=2), seed
         assert result.rounding_low < result.estimate < result.rounding_high
         assert result.p_value < 0.05
+        if result.synthetic is not None:
+            assert result.synthetic.estimate == pytest.approx(-10, abs=2.5), seed
+            assert result.synthetic.p_value < 0.05 and abs(sum(result.synthetic.weights.values()) - 1) < 0.05
 
 
 def test_no_effect_gives_large_p_values_in_most_panels():
-    large = sum(evaluate_panel(*synthetic(seed), START, placebos=499, simulations=5).p_value > 0.1
+    large = sum(evaluate_panel(*synthetic(seed), START, placebos=499, simulations=5, synthetic=False).p_value > 0.1
                 for seed in range(100))
     assert large >= 85
 
 
 def test_diverging_pre_trends_are_flagged():
-    flagged = [evaluate_panel(*synthetic(seed, pre_divergence=0.8), START, simulations=5).pre_trend_flag
+    flagged = [evaluate_panel(*synthetic(seed, pre_divergence=0.8), START, simulations=5, synthetic=False).pre_trend_flag
                for seed in range(10)]
     assert all(flagged)
-    parallel = [evaluate_panel(*synthetic(seed), START, simulations=5).pre_trend_flag for seed in range(20)]
+    parallel = [evaluate_panel(*synthetic(seed), START, simulations=5, synthetic=False).pre_trend_flag
+                for seed in range(20)]
     assert sum(parallel) <= 3  # parallel panels are seldom flagged
 
 
@@ -136,6 +142,9 @@ def test_gms_against_the_other_heerlen_buurten(built, shared):
     assert persistent[1] - persistent[0] > independent[1] - independent[0]
     assert (result.rounding_low, result.rounding_high) == persistent
     assert result.trend_explains and result.trend_adjusted > 0  # the pre-start trend carried forward undoes it
+    # the synthetic control follows GMS closely before the start (within 2 per 1,000) from comparison buurten only
+    assert result.synthetic.pre_rmspe < 2 and set(result.synthetic.weights) <= set(result.comparison_buurten)
+    assert 0 < result.synthetic.p_value <= 1 and result.synthetic.estimate < 0
 
 
 def test_the_estimator_reproduces_kessler_and_roth_on_the_organ_donation_panel():
