@@ -111,10 +111,14 @@ class Evaluation:
 
     @property
     def trend_explains(self) -> bool:
-        """Whether the gap's change before the start is as large as the estimate: the whole difference may be that
-        trend continuing."""
-        return abs(self.pre_drift) >= abs(self.estimate) or abs(self.trend_adjusted) < abs(self.estimate) / 2 \
-            or np.sign(self.trend_adjusted) != np.sign(self.estimate)
+        """Whether the whole difference may be the gap's trend before the start continuing: the gap already moved as
+        much, in the same direction, before the start, or the estimate with that trend carried forward is less than
+        half of it or of the other sign. A trend the other way (the estimate grows when it is carried forward) does
+        not explain it."""
+        same_way = np.sign(self.pre_drift) == np.sign(self.estimate)
+        return bool(same_way and (abs(self.pre_drift) >= abs(self.estimate)
+                                  or abs(self.trend_adjusted) < abs(self.estimate) / 2
+                                  or np.sign(self.trend_adjusted) != np.sign(self.estimate)))
 
 
 def benefit_panel(benefits: pd.DataFrame, gemeente: str, kind: str) -> Panel:

@@ -47,7 +47,7 @@ def verdict(result: Evaluation) -> str:
              if result.trend_explains else "")
     second = _second_opinion(result)
     if result.p_value >= 0.10:
-        return (f"Geen aanwijzing dat {words} in {area} na de start anders bewoog dan in de vergelijking. Het "
+        return (f"Geen aanwijzing dat het aantal {words} in {area} na de start anders bewoog dan in de vergelijking. Het "
                 f"verschil ({_per(result.estimate)} per 1.000 inwoners van 15 jaar en ouder) is niet ongewoon: bij "
                 f"{share}% van de andere indelingen van dezelfde buurten is het even groot of groter.{trend}{second}")
     direction = "daalde" if result.estimate < 0 else "steeg"

@@ -164,3 +164,14 @@ def test_the_estimator_reproduces_kessler_and_roth_on_the_organ_donation_panel()
     assert round(estimate, 4) == -0.0225 and round(error, 4) == 0.0061
     assert did.weighted_did(data.rates, data.weights, treated, 3) == pytest.approx(estimate, abs=1e-12)
     assert sorted(events["quarter_from_start"]) == [-3, -2, 0, 1, 2]  # every quarter but the reference one
+
+
+def test_a_trend_that_continues_is_named_and_one_the_other_way_is_not():
+    """A gap that was already moving before the start, in the direction of the "effect", is named as what may
+    explain all of it; a gap that moved the other way before the start is not (carried forward, the effect grows)."""
+    continuing = [evaluate_panel(*synthetic(seed, pre_divergence=-0.8), START, simulations=5, synthetic=False)
+                  for seed in range(5)]
+    assert all(r.estimate < 0 and r.pre_drift < 0 and r.trend_explains for r in continuing)
+    against = [evaluate_panel(*synthetic(seed, effect=-10, pre_divergence=0.3), START, simulations=5, synthetic=False)
+               for seed in range(5)]
+    assert all(r.pre_drift > 0 and not r.trend_explains and r.trend_adjusted < r.estimate for r in against)
