@@ -20,7 +20,8 @@ from ..atomic import atomic_path, write_text
 from ..dutch import decimals_for, nl_number
 from ..vocabulary.areas import Area
 from .map_classes import map_classes
-from .maps import MISSING_COLOUR, MapScene, map_scene, map_source, outline_label
+from .map_table import map_source
+from .maps import MISSING_COLOUR, MapScene, map_scene, outline_label
 from .style import CONTEXT_COLOUR
 
 __all__ = ["SCRIPT", "explore", "write_interactive"]

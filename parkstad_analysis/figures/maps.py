@@ -26,20 +26,19 @@ from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from ..analysis.region_values import IndicatorValues, indicator_values, reference_value
-from ..dutch import nl_number
 from ..errors import DataFormatError, UnknownNameError
 from ..vocabulary.areas import Area, alternatives, as_area
 from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow, region_names
-from .layers import MapLayer, area_codes_in, best_layer, boundary_source
+from .layers import MapLayer, area_codes_in, best_layer
 from .map_classes import CLASSIFICATION_WORDS, class_labels, classify, gemeente_pool, map_classes
+from .map_table import map_data, map_source
 from .style import (
     CONTEXT_COLOUR,
     EDGE_COLOUR,
     FIGSIZE,
     MISSING_COLOUR,
     STYLE,
-    PlottedData,
     ShowsItself,
     attach_data,
     literal_text,
@@ -55,6 +54,7 @@ from .surroundings import (
     name_neighbours,
     neighbours,
 )
+from .symbols import draw_symbols, is_count
 
 __all__ = [
     "SURROUNDINGS", "MapDrawing", "MapScene", "choropleth", "class_labels", "classify", "map_classes", "map_scene",
@@ -195,47 +195,6 @@ def _axes(ax: Axes | None, layout: str = "wide") -> tuple[Axes, Axes, bool]:
     return ax, legend_ax, own
 
 
-def is_count(indicator: str) -> bool:
-    """Whether an indicator is a count (inhabitants, households): drawn as sized circles, not as colours."""
-    from ..vocabulary.indicators import load_vocabulary
-
-    found = load_vocabulary().indicators.get(indicator)
-    return found is not None and found.kind == "count"
-
-
-#: Marker area (points²) of the largest count's circle; a circle's area is proportional to its count.
-LARGEST_SYMBOL = 900
-
-
-def _symbols(ax: Axes, scene: MapScene) -> list:
-    """A count as a circle per region, its area proportional to the count (a colour would mostly show how large a
-    region is), with a legend of three round sizes; regions without a count are hatched."""
-    shown = scene.shown
-    present = shown["value"].notna()
-    shown.plot(ax=ax, color="#f7f7f7", edgecolor="#bdbdbd", linewidth=0.6, zorder=2)
-    if (~present).any():
-        shown[~present].plot(ax=ax, color=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////", linewidth=0.5, zorder=2)
-    handles = []
-    if present.any():
-        largest = float(shown.loc[present, "value"].max())
-        points = shown.loc[present].representative_point()
-        ax.scatter(points.x, points.y, s=LARGEST_SYMBOL * shown.loc[present, "value"] / largest, color=PALETTE_COUNT,
-                   alpha=0.6, edgecolor="#1d4f6e", linewidth=0.8, zorder=5)
-        step = 10 ** np.floor(np.log10(largest))
-        sizes = sorted({max(step, round(largest * f / step) * step) for f in (0.25, 0.5, 1.0)})
-        handles += [Line2D([], [], linestyle="none", marker="o", markersize=np.sqrt(LARGEST_SYMBOL * size / largest),
-                           markerfacecolor=PALETTE_COUNT, markeredgecolor="#1d4f6e", alpha=0.6,
-                           label=nl_number(size, 0)) for size in sizes]
-    if (~present).any():
-        handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////",
-                             label="geen gegevens\n(ontbrekend of geheim)"))
-    return handles
-
-
-#: The colour of count circles.
-PALETTE_COUNT = "#2c7fb8"
-
-
 def _fill(ax: Axes, scene: MapScene, classification: str, k: int, breaks, reference: str | None, palette: str | None):
     """Colour the regions with values, hatch those without; return legend handles and the classifier."""
     shown = scene.shown
@@ -258,12 +217,6 @@ def _fill(ax: Axes, scene: MapScene, classification: str, k: int, breaks, refere
 def outline_label(area: Area) -> str:
     """The legend entry of the thick outline: a focus area says so, a gemeente or Parkstad is named."""
     return f"focusgebied {area.title}" if area.focus is not None else f"grens {area.title}"
-
-
-def map_source(scene: MapScene) -> str:
-    """The source line of a map: the statistics' datasets and the boundaries'."""
-    return (f"Bron: {scene.data.sources(scene.shown['region_code'].tolist()) or 'CBS'}; "
-            f"grenzen: {boundary_source(scene.shown)}")
 
 
 def _outline_and_frame(ax: Axes, scene: MapScene) -> list[Line2D]:
@@ -343,34 +296,6 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
         ax.text(0.0, -0.02, source, transform=ax.transAxes, fontsize=7, color="#666666", va="top")
 
 
-#: How a rate per region was made (``IndicatorValues.basis``), in a reader's words.
-BASIS_WORDS = {"aantallen": "berekend uit de aantallen (door CBS afgerond op tientallen)",
-               "gepubliceerd percentage": "uit het percentage dat CBS publiceert (nauwkeuriger dan de afgeronde "
-                                          "aantallen)"}
-
-
-def map_data(scene: MapScene) -> PlottedData:
-    """The table behind a map: per region coloured its code, name, whether it is part of the focus area, the value
-    as the map colours it, the period, and the source and how the value was made (CBS's own or from counts)."""
-    shown = scene.shown
-    inside = shown["region_code"].isin(set(scene.outline["region_code"]))
-    codes = shown["region_code"].tolist()
-    basis = scene.data.basis.reindex(codes).fillna("").map(lambda b: BASIS_WORDS.get(b, b)).tolist() \
-        if scene.data.basis is not None else [""] * len(codes)
-    value_header = f"{scene.data.title} ({scene.unit})"
-    frame = pd.DataFrame({
-        "Code": codes, "Naam": region_names(shown).tolist(),
-        "Deel van het focusgebied": np.where(inside, "ja", f"nee: omgeving, niet in {scene.focus.title}"),
-        value_header: shown["value"].to_numpy(float), "Periode": scene.data.period,
-        "Bron": [scene.data.sources([code]) or "CBS" for code in codes], "Berekening": basis,
-    })
-    values = scene.data.values.reindex(codes)
-    decimals = 0 if len(values.dropna()) and np.allclose(values.dropna(), values.dropna().round()) else 1
-    return PlottedData(frame, {column: None for column in frame.columns} | {value_header: decimals},
-                       f"{scene.data.title} per gebied, {scene.focus.title} ({scene.data.period})", map_source(scene),
-                       list(scene.chosen.notes))
-
-
 def choropleth(
     tables: dict[str, pd.DataFrame],
     layers: dict[str, gpd.GeoDataFrame],
@@ -439,7 +364,7 @@ def choropleth(
             gemeente_lines(scene.neighbours).plot(ax=ax, zorder=3, **GEMEENTE_LINE)
         scene.context.plot(ax=ax, color=CONTEXT_COLOUR, edgecolor=EDGE_COLOUR, linewidth=0.6, zorder=1)
         if not reference and is_count(scene.data.indicator):
-            handles, classes = _symbols(ax, scene), None
+            handles, classes = draw_symbols(ax, scene), None
         else:
             handles, classes = _fill(ax, scene, classification, k, breaks, reference, palette)
         handles += _outline_and_frame(ax, scene)

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.patches import Patch
 
 from parkstad_analysis.errors import DataFormatError, UnknownNameError
-from parkstad_analysis.figures import maps, surroundings
+from parkstad_analysis.figures import maps, surroundings, symbols
 from parkstad_analysis.figures.layers import BoundaryYearWarning
 from parkstad_analysis.figures.overview import locator_map, projects_map
 from parkstad_analysis.figures.style import save
@@ -341,7 +341,7 @@ def test_a_count_is_drawn_as_sized_circles_not_colours(tables, layers):
     [circles] = [c for c in drawing.ax.collections if isinstance(c, PathCollection) and len(c.get_sizes()) > 1]
     values = drawing.values.dropna()
     assert len(circles.get_sizes()) == len(values)  # one circle per buurt with a count
-    assert max(circles.get_sizes()) == pytest.approx(maps.LARGEST_SYMBOL)  # area ∝ count, largest at full size
+    assert max(circles.get_sizes()) == pytest.approx(symbols.LARGEST_SYMBOL)  # area ∝ count, largest at full size
 
 
 def test_the_national_border_is_marked_where_the_map_shows_it(tables, layers):
