@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..analysis.evaluation import MIN_INHABITANTS, POPULATION, PRE_QUARTERS, Evaluation
+from ..analysis.evaluation import MIN_INHABITANTS, POPULATION, PRE_QUARTERS, Evaluation, target_buurten
 from ..analysis.indicators import benefit_rates
 from ..dutch import dutch_list, nl_number
-from ..vocabulary.areas import get_area
+from ..vocabulary.areas import focus_areas, get_area
 
 __all__ = ["COMPARISON_WORDS", "KIND_WORDS", "buurten_table", "caveats", "comparison_note", "context_notes",
            "per_quarter", "per_quarter_columns", "summary", "verdict"]
@@ -118,9 +118,6 @@ def comparison_note(result: Evaluation) -> str:
 def context_notes(result: Evaluation, projects: pd.DataFrame) -> list[str]:
     """What a reader of this evaluation must know about the others and the projects: the focus areas that overlap
     this one, and the target groups of the projects that act in it."""
-    from ..analysis.evaluation import target_buurten
-    from ..vocabulary.areas import focus_areas
-
     own = set(result.target)
     overlapping = []
     for name in focus_areas():
