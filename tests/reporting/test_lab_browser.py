@@ -179,13 +179,15 @@ def _menu(driver, menu: str, item: str, shot: Path) -> None:
 def _run_all_cells(driver, shot: Path) -> None:
     """Run > Run All Cells, as a researcher does; again if the notebook did not start. On a busy machine the status
     bar can say "Idle" for the notebook before while this one's kernel still starts, and Lab then moves through
-    the cells without running them."""
+    the cells without running them. Started means a prompt changed: a shipped notebook's stored outputs already
+    show execution counts, so "some prompt is not empty" would take a notebook that never ran for one that did."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
+    before = _prompts(driver)  # a shipped notebook keeps the execution counts of its stored outputs ("[4]:")
     for _attempt in range(3):
         _menu(driver, "Run", "Run All Cells", shot)
-        if _waited(lambda: any(p != "[ ]:" for p in _prompts(driver)), 60):
+        if _waited(lambda: _prompts(driver) != before, 60):
             return
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)  # close a menu left open
     driver.save_screenshot(str(shot))
