@@ -31,7 +31,7 @@ from math import comb
 import numpy as np
 import pandas as pd
 
-__all__ = ["DRAWS", "EXACT_LIMIT", "Assignments", "PanelData", "SyntheticControl", "assignments", "event_gaps",
+__all__ = ["DRAWS", "EXACT_LIMIT", "Assignments", "PanelData", "SyntheticControl", "assignments", "event_gaps", "group_rates",
            "linear_trend", "pre_windows", "rounding_range", "synthetic_control", "twfe", "weighted_did"]
 
 #: Assignments of the area's label enumerated in full up to this many; beyond it, :data:`DRAWS` random ones.
@@ -96,14 +96,22 @@ def weighted_did(rates: np.ndarray, weights: np.ndarray, members: np.ndarray, n_
     return result if np.ndim(members) > 1 else result[0]
 
 
+def group_rates(rates: np.ndarray, weights: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per quarter, the weighted mean rate of the members and that of the others; each of shape
+    (assignments, quarters), or (quarters,) for one assignment."""
+    groups = np.atleast_2d(members).astype(float)
+    weighted = weights[:, None] * rates
+    inside = (groups @ weighted) / (groups @ weights)[:, None]
+    outside = ((1 - groups) @ weighted) / ((1 - groups) @ weights)[:, None]
+    return (inside, outside) if np.ndim(members) > 1 else (inside[0], outside[0])
+
+
 def event_gaps(rates: np.ndarray, weights: np.ndarray, members: np.ndarray, n_pre: int) -> np.ndarray:
     """Per quarter, the weighted mean rate of the members minus that of the others, minus its mean before the start
     (whose mean from the start on is :func:`weighted_did`); shape (assignments, quarters) or (quarters,)."""
-    groups = np.atleast_2d(members).astype(float)
-    weighted = weights[:, None] * rates
-    gaps = (groups @ weighted) / (groups @ weights)[:, None] - ((1 - groups) @ weighted) / ((1 - groups) @ weights)[:, None]
-    events = gaps - gaps[:, :n_pre].mean(axis=1, keepdims=True)
-    return events if np.ndim(members) > 1 else events[0]
+    inside, outside = group_rates(rates, weights, members)
+    gaps = inside - outside
+    return gaps - gaps[..., :n_pre].mean(axis=-1, keepdims=True)
 
 
 @dataclass
@@ -213,7 +221,7 @@ def _synthetic_fit(outcome: np.ndarray, donors: np.ndarray, n_pre: int) -> tuple
 def synthetic_control(data: PanelData) -> SyntheticControl:
     """The area (its buurten's weighted mean rate) against a synthetic control of the comparison buurten, with a
     placebo for every comparison buurt (it against the others)."""
-    area = (data.weights[data.treated, None] * data.rates[data.treated]).sum(0) / data.weights[data.treated].sum()
+    area, _ = group_rates(data.rates, data.weights, data.treated)
     donors = data.rates[~data.treated].T
     n_pre = data.n_pre
 

@@ -290,9 +290,9 @@ def evaluate_panel(panel: Panel, target: list[str], others: list[str], start: st
                                          ROUNDING) for kind in ("independent", "persistent")}
     low, high = max(rounding.values(), key=lambda bounds: bounds[1] - bounds[0])
 
-    events = did.event_gaps(data.rates, data.weights, treated, n_pre)
-    weighted = data.weights[:, None] * data.rates
-    gaps = weighted[treated].sum(0) / data.weights[treated].sum() - weighted[~treated].sum(0) / data.weights[~treated].sum()
+    target_rate, comparison_rate = did.group_rates(data.rates, data.weights, treated)
+    gaps = target_rate - comparison_rate
+    events = gaps - gaps[:n_pre].mean()
     slope, slope_error = did.linear_trend(gaps[:n_pre])
     distance = float(np.arange(n_pre, len(window)).mean() - np.arange(n_pre).mean())  # quarters between the halves
     drift = slope * (n_pre - 1)
@@ -301,8 +301,7 @@ def evaluate_panel(panel: Panel, target: list[str], others: list[str], start: st
                               treated, quarters.index(start))
     table = pd.DataFrame({
         "period": window, "quarter_from_start": np.arange(len(window)) - n_pre,
-        "target_rate": weighted[treated].sum(0) / data.weights[treated].sum(),
-        "comparison_rate": weighted[~treated].sum(0) / data.weights[~treated].sum(),
+        "target_rate": target_rate, "comparison_rate": comparison_rate,
         "gap": gaps, "effect": events,
         "placebo_low": np.percentile(placebo_events, 5, axis=0), "placebo_high": np.percentile(placebo_events, 95, axis=0),
     }).merge(study, on="quarter_from_start", how="left")

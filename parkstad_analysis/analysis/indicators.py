@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UnknownNameError
-from ..vocabulary.areas import Area, comparison_areas
+from ..vocabulary.areas import Area, as_area, comparison_areas
 from ..vocabulary.indicators import load_vocabulary, nearest_first
 from .aggregate import rate, sum_counts, weighted_percentage
 
 __all__ = [
     "AGES_15_65", "BENEFITS", "age_shares", "benefit_rates", "benefit_rates_by_region", "benefit_rates_with_gemeente",
-    "income", "known_inhabitants", "participation", "participation_weights", "region_rate"
+    "income", "known_inhabitants", "participation", "participation_weights", "region_rate", "trend_series"
 ]
 
 BENEFITS = {"bijstand": "bijstand_ontvangers", "ww": "ww_ontvangers", "ao": "ao_ontvangers", "aow": "aow_ontvangers"}
@@ -185,3 +185,18 @@ def known_inhabitants(kwb: pd.DataFrame, area: Area) -> dict[int, float]:
         if len(result) and result["coverage"].iloc[0] == 1.0:
             known[year] = float(result["value"].iloc[0])
     return known
+
+
+def trend_series(tables: dict[str, pd.DataFrame], area: Area | str, kind: str = "bijstand") -> pd.DataFrame:
+    """A benefit rate per quarter for the area, its gemeente and Parkstad, with CBS-rounding bounds.
+
+    A gemeente or Parkstad series is kept only for the quarters in which the benefit table covers
+    all of it (offline the table covers Heerlen only, so there is no Parkstad line).
+    """
+    parts = []
+    for position, each in enumerate(comparison_areas(as_area(area))):
+        rates = benefit_rates(tables["benefits"], each, kinds=[kind])
+        if position:
+            rates = rates[rates["coverage"] >= 1.0]
+        parts.append(rates[["period", "value", "lower", "upper", "coverage"]].assign(series=each.name, title=each.title))
+    return pd.concat(parts, ignore_index=True)

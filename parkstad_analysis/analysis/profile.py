@@ -18,7 +18,7 @@ from ..dutch import decimals_for
 from ..vocabulary.areas import Area, alternatives, as_area, comparison_areas
 from ..vocabulary.indicators import load_vocabulary, nearest_first
 from .aggregate import rate, sum_counts, weighted_percentage
-from .indicators import age_shares, income, participation
+from .indicators import age_shares, income, participation, trend_series  # trend_series stays on pa.profile
 from .provenance import describe_sources, figure_sources
 
 __all__ = [
@@ -343,23 +343,6 @@ def profile_quarter(benefits: pd.DataFrame, year: int) -> str:
     quarters = sorted(benefits["period"].dropna().unique())
     of_year = [q for q in quarters if q.startswith(str(year))]
     return of_year[-1] if of_year else quarters[-1]
-
-
-def trend_series(tables: dict[str, pd.DataFrame], area: Area | str, kind: str = "bijstand") -> pd.DataFrame:
-    """A benefit rate per quarter for the area, its gemeente and Parkstad, with CBS-rounding bounds.
-
-    A gemeente or Parkstad series is kept only for the quarters in which the benefit table covers
-    all of it (offline the table covers Heerlen only, so there is no Parkstad line).
-    """
-    from .indicators import benefit_rates
-
-    parts = []
-    for position, each in enumerate(comparison_areas(as_area(area))):
-        rates = benefit_rates(tables["benefits"], each, kinds=[kind])
-        if position:
-            rates = rates[rates["coverage"] >= 1.0]
-        parts.append(rates[["period", "value", "lower", "upper", "coverage"]].assign(series=each.name, title=each.title))
-    return pd.concat(parts, ignore_index=True)
 
 
 def figures_by_year(tables: dict[str, pd.DataFrame], area: Area | str, key: str, complete: bool = False,
