@@ -115,6 +115,49 @@ def read_odata_csv(path: str | Path, required: tuple[str, ...] = ("WijkenEnBuurt
     return frame
 
 
+#: The column :func:`with_region_codes` puts a table's own region names in (a scrape saved them in WijkenEnBuurten).
+REGION_TITLE = "WijkenEnBuurten_titel"
+#: The key of the column in which CBS's KWB and benefit tables carry the region code beside its name.
+_CODE_KEY = "Codering"
+
+
+def with_region_codes(rows: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Rows whose ``WijkenEnBuurten`` holds region codes, as every reader expects.
+
+    CBS's TypedDataSet keys the region dimension by code (``BU09170000``). A copy saved from the
+    dimension's titles instead holds names there (``Totaal``, ``Aalten``) and the code in the table's
+    ``Codering_<n>`` column: the code is then taken from that column and the name kept in
+    :data:`REGION_TITLE`, so no region of such a table is nameless.
+
+    Raises
+    ------
+    DataFormatError
+        When ``WijkenEnBuurten`` holds names and no ``Codering`` column gives the codes.
+    """
+    from ..vocabulary.regions import BENCHMARK_PATTERN, CODE_PATTERN
+
+    if "WijkenEnBuurten" not in rows.columns:
+        return rows
+    compact = rows["WijkenEnBuurten"].astype("string").str.replace(r"\s+", "", regex=True).str.upper()
+    is_code = compact.str.fullmatch(f"{CODE_PATTERN}|{BENCHMARK_PATTERN}").fillna(False)
+    if is_code.all():
+        return rows
+    code_columns = [c for c in rows.columns if strip_key_suffix(c) == _CODE_KEY]
+    if not code_columns:
+        first = rows.loc[~is_code, "WijkenEnBuurten"].iloc[0]
+        raise DataFormatError(f"{where}: column 'WijkenEnBuurten' holds {first!r} where a region code belongs, and "
+                              f"no '{_CODE_KEY}_<n>' column gives the codes")
+    out = rows.copy()
+    out[REGION_TITLE] = rows["WijkenEnBuurten"].astype("string").str.strip()
+    out["WijkenEnBuurten"] = rows[code_columns[0]]
+    return out
+
+
+def region_titles(rows: pd.DataFrame) -> pd.Series | None:
+    """The table's own region names that :func:`with_region_codes` kept, or ``None``."""
+    return rows[REGION_TITLE] if REGION_TITLE in rows.columns else None
+
+
 def read_data_properties(path: str | Path) -> pd.DataFrame:
     """OData ``DataProperties`` → one row per key with ``name`` (stable), title, unit, decimals.
 

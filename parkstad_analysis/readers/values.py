@@ -96,17 +96,43 @@ def to_number(values: pd.Series, where: str, decimals: int | None = None) -> pd.
     return numbers
 
 
+#: Dutch month names as StatLine and scraped copies write periods (``2023 maart``): the quarter each ends.
+_QUARTER_END_MONTHS = {"maart": 1, "juni": 2, "september": 3, "december": 4}
+_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december")
+
+
 def quarter_period(values: pd.Series, where: str) -> pd.Series:
-    """CBS month periods at quarter ends (``2022MM09``), or ``2022KW03``, → ``"2022Q3"``."""
+    """CBS quarter periods → ``"2022Q3"``.
+
+    Read: month codes at quarter ends (``2022MM09``), quarter codes (``2022KW03``), Dutch month names at quarter ends
+    as StatLine and scraped copies write them (``2022 september``) and quarter titles (``2022 3e kwartaal``). A benefit
+    table counts persons on the last day of a quarter's last month, so ``2023 maart`` is 2023Q1.
+
+    Raises
+    ------
+    DataFormatError
+        For a period that is none of these, naming ``where`` and the value; a month that does not end a quarter
+        (``2023 april``) is named as such.
+    """
     text = values.astype("string").str.strip()
     month = text.str.extract(r"^(\d{4})MM(03|06|09|12)$")
     quarter = text.str.extract(r"^(\d{4})KW0([1-4])$")
+    named = text.str.lower().str.extract(r"^(\d{4})\s+([a-z]+)\*?$")
+    titled = text.str.lower().str.extract(r"^(\d{4})\s+([1-4])e\s+kwartaal\*?$")
     result = pd.Series(pd.NA, index=values.index, dtype="string")
     has_month = month[0].notna()
     result[has_month] = month[0][has_month] + "Q" + (month[1][has_month].astype(int) // 3).astype(str)
     has_quarter = quarter[0].notna()
     result[has_quarter] = quarter[0][has_quarter] + "Q" + quarter[1][has_quarter]
+    has_name = named[1].isin(list(_QUARTER_END_MONTHS)).fillna(False)
+    result[has_name] = named[0][has_name] + "Q" + named[1][has_name].map(_QUARTER_END_MONTHS).astype(str)
+    has_title = titled[0].notna()
+    result[has_title] = titled[0][has_title] + "Q" + titled[1][has_title]
     if result.isna().any():
         bad = values[result.isna()].iloc[0]
-        raise DataFormatError(f"{where}: period {bad!r} is not a quarter (expected like 2022MM09 or 2022KW03)")
+        other_month = str(bad).strip().lower().split(" ")[-1] in _MONTHS
+        why = " (a month that does not end a quarter)" if other_month else ""
+        raise DataFormatError(f"{where}: period {bad!r} is not a quarter{why}; expected like 2022MM09, 2022KW03, "
+                              "'2022 september' or '2022 3e kwartaal'")
     return result

@@ -7,7 +7,7 @@ import pandas as pd
 from ..errors import DataFormatError
 from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
-from ..readers.odata import read_odata_csv
+from ..readers.odata import read_odata_csv, read_odata_typed_json, with_region_codes
 from ..vocabulary.indicators import load_vocabulary
 from .context import BuildContext
 from .tidy import tidy
@@ -41,9 +41,15 @@ def education_from_csv(rows: pd.DataFrame, year: int, where: str) -> pd.DataFram
 
 
 def _odata_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
-    return education_from_csv(read_odata_csv(raw.path()), dataset.year, str(raw.path()))
+    rows = context.record_extent(dataset, read_odata_csv(raw.path()), raw.path())
+    return education_from_csv(with_region_codes(rows, str(raw.path())), dataset.year, str(raw.path()))
+
+
+def _typed_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    rows = context.record_extent(dataset, read_odata_typed_json(raw.path()), raw.path())
+    return education_from_csv(with_region_codes(rows, str(raw.path())), dataset.year, str(raw.path()))
 
 
 ORDER = ["year", "region_code"]
-READERS = {"odata-csv": _odata_csv}
+READERS = {"odata-csv": _odata_csv, "odata-typed-json": _typed_json}
 

@@ -1,6 +1,7 @@
 """The KWB table (Kerncijfers wijken en buurten), one row per region and year.
 
-Fed by CBS's OData tables (TypedDataSet + DataProperties, or an OData CSV), subsets
+Fed by CBS's OData tables (TypedDataSet + DataProperties, a TypedDataSet alone, or an OData CSV, also with
+names where codes belong as scrapers save them: see ``readers.odata.with_region_codes``), subsets
 of their columns saved by others, StatLine exports (regions named) and a file whose
 columns someone renamed. Only the indicators the vocabulary declares for ``kwb``
 are kept; other source columns are left out and logged, and columns the registry
@@ -21,13 +22,16 @@ from ..errors import DataFormatError
 from ..fetch.raw import RawDataset
 from ..fetch.registry import Dataset
 from ..readers.odata import (
+    REGION_TITLE,
     check_table_info,
     read_data_properties,
     read_odata_csv,
     read_odata_typed_json,
     read_region_titles,
+    region_titles,
     snake_case,
     strip_key_suffix,
+    with_region_codes,
 )
 from ..readers.statline import (
     REGION_COLUMN,
@@ -90,13 +94,15 @@ def kwb_from_odata_csv(rows: pd.DataFrame, year: int, where: str) -> pd.DataFram
     indicator that lists the base among its ``odata`` aliases.
     """
     aliases = load_vocabulary().odata_aliases()
-    keyed = [c for c in rows.columns if c not in ("ID", "WijkenEnBuurten")]
+    rows = with_region_codes(rows, where)
+    keyed = [c for c in rows.columns if c not in ("ID", "WijkenEnBuurten", REGION_TITLE)]
     not_keys = [c for c in keyed if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*_\d+", c)]
     if not_keys:
         raise DataFormatError(f"{where}: column(s) {not_keys[:5]} are not OData keys; list them in the registry's "
                               "'exclude' if they are not figures of this table")
     columns = {c: aliases.get(strip_key_suffix(c), snake_case(strip_key_suffix(c))) for c in keyed}
-    return tidy(rows, where=where, codes=rows["WijkenEnBuurten"], indicators=_declared(columns, where), year=year)
+    return tidy(rows, where=where, codes=rows["WijkenEnBuurten"], names=region_titles(rows),
+                indicators=_declared(columns, where), year=year)
 
 
 def kwb_from_renamed(rows: pd.DataFrame, renamed: dict[str, str], year: int, where: str) -> pd.DataFrame:
@@ -174,6 +180,16 @@ def _stripped_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> 
 def _odata_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
     path = raw.path()
     rows = without_excluded(read_odata_csv(path), dataset.exclude, str(path))
+    rows = with_region_codes(context.record_extent(dataset, rows, path), str(path))
+    rows = rows_in_scope(rows, "WijkenEnBuurten", context.settings.scope)
+    return kwb_from_odata_csv(rows, dataset.year, str(path))
+
+
+def _typed_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+    """One saved TypedDataSet without its DataProperties (keys named by the vocabulary, as an OData CSV's)."""
+    path = raw.path()
+    rows = without_excluded(read_odata_typed_json(path), dataset.exclude, str(path))
+    rows = with_region_codes(context.record_extent(dataset, rows, path), str(path))
     rows = rows_in_scope(rows, "WijkenEnBuurten", context.settings.scope)
     return kwb_from_odata_csv(rows, dataset.year, str(path))
 
@@ -202,5 +218,6 @@ def _statline_sqlite(raw: RawDataset, dataset: Dataset, context: BuildContext) -
 
 ORDER = ["year", "region_code"]
 READERS = {"statline-csv": _statline_csv, "statline-sqlite": _statline_sqlite, "odata-json": _odata_json,
-           "odata-stripped-json": _stripped_json, "odata-csv": _odata_csv, "renamed-csv": _renamed_csv}
+           "odata-stripped-json": _stripped_json, "odata-csv": _odata_csv, "odata-typed-json": _typed_json,
+           "renamed-csv": _renamed_csv}
 

@@ -14,7 +14,7 @@ from ..config import Scope
 from ..errors import DataFormatError
 from ..readers.values import to_number
 from ..vocabulary.indicators import ID_COLUMNS, load_vocabulary, period_column, table_indicators
-from ..vocabulary.regions import clean_codes, gemeente_of, level_of
+from ..vocabulary.regions import clean_codes, gemeente_of, is_benchmark, level_of
 
 
 def tidy(
@@ -88,20 +88,28 @@ def tidy(
 
 
 def in_scope(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """The rows of the scope's gemeenten (of any year) and their wijken and buurten."""
+    """The rows of the scope's gemeenten (of any year) and their wijken and buurten, and the benchmark rows above
+    them (Nederland, landsdelen, provinces: see :mod:`parkstad_analysis.vocabulary.regions`)."""
     wanted = scope.gemeenten()
     if wanted is None or not len(frame):
         return frame.reset_index(drop=True)
-    return frame[frame["gemeente_code"].isin(wanted)].reset_index(drop=True)
+    return frame[frame["gemeente_code"].isin(wanted) | is_benchmark(frame["region_code"])].reset_index(drop=True)
 
 
 def rows_in_scope(rows: pd.DataFrame, column: str, scope: Scope) -> pd.DataFrame:
-    """Raw rows whose region code (padded or not) lies in the scope: national files are cut before they are parsed."""
+    """Raw rows whose region code (padded, or with inner spaces) lies in the scope, and the benchmark rows:
+    national files are cut before they are parsed."""
     wanted = scope.gemeenten()
     if wanted is None:
         return rows
-    digits = rows[column].astype("string").str.strip().str[2:6]
-    return rows[digits.isin({code[2:] for code in wanted})]
+    digits = rows[column].astype("string").str.replace(r"\s+", "", regex=True).str[2:6]
+    return rows[digits.isin({code[2:] for code in wanted}) | is_benchmark(rows[column])]
+
+
+def split_benchmarks(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A tidy frame's region rows (gemeente, wijk, buurt) and its benchmark rows (land, landsdeel, provincie)."""
+    above = is_benchmark(frame["region_code"]) if len(frame) else pd.Series(False, index=frame.index)
+    return frame[~above].reset_index(drop=True), frame[above].reset_index(drop=True)
 
 
 def concat(frames: list[pd.DataFrame], table: str, order: list[str]) -> pd.DataFrame:

@@ -2,7 +2,15 @@
 
 CBS codes are ``GM`` + 4 digits (gemeente), ``WK`` + 6 (wijk: the gemeente's 4
 digits and a 2-character wijk number) and ``BU`` + 8 (buurt: the wijk's 6 and a
-2-character buurt number). OData tables pad them with spaces (``"GM0917    "``).
+2-character buurt number). OData tables pad them with spaces (``"GM0917    "``), and
+some saved copies hold spaces inside them (``"GM    1954"``); both are read as the code.
+
+Above the gemeenten, CBS tables hold rows for the country and its parts: ``NL00``
+(Nederland; in the benefit tables "Totaal", residents and those abroad), ``NL01``
+(residents of Nederland), ``NL98`` (abroad), ``LD01``–``LD04`` (landsdelen) and
+``PV20``–``PV31`` (provinces; Limburg is ``PV31``). They are benchmarks, not regions
+of the scope: their level is ``land``, ``landsdeel`` or ``provincie`` and they belong
+to no gemeente.
 """
 
 from __future__ import annotations
@@ -17,8 +25,12 @@ from ..errors import ConfigError, DataFormatError
 from .toml_files import Strict, packaged_text, read_toml, validate
 
 LEVELS = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+#: The levels above the gemeente, by code prefix: rows a table holds as benchmarks (see the module's docstring).
+BENCHMARK_LEVELS = {"NL": "land", "LD": "landsdeel", "PV": "provincie"}
 #: One CBS region code; Amsterdam's wijken carry letters (``WK0363AA``).
 CODE_PATTERN = r"(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})"
+#: The code of a country, landsdeel or province row.
+BENCHMARK_PATTERN = r"(NL\d{2}|LD\d{2}|PV\d{2})"
 GEMEENTE_PATTERN = r"GM\d{4}"
 _CODE_RE = re.compile(f"^{CODE_PATTERN}$")
 
@@ -100,23 +112,33 @@ def clean_code(value: object) -> str:
 
 
 def clean_codes(values: pd.Series, where: str = "") -> pd.Series:
-    """Trim a column of region codes; the error names ``where`` and the bad value."""
-    codes = values.astype("string").str.strip().str.upper()
-    bad = codes[~codes.str.fullmatch(CODE_PATTERN).fillna(False)]
+    """Region codes without padding or inner spaces (``"GM    1954"`` is ``GM1954``), upper-cased and checked.
+
+    Gemeente, wijk and buurt codes and the benchmark codes above them (``NL00``, ``LD01``, ``PV31``) are accepted;
+    the error names ``where`` and the first bad value.
+    """
+    codes = values.astype("string").str.replace(r"\s+", "", regex=True).str.upper()
+    bad = codes[~codes.str.fullmatch(f"{CODE_PATTERN}|{BENCHMARK_PATTERN}").fillna(False)]
     if len(bad):
         first = values.loc[bad.index[0]]
         raise DataFormatError(
             f"{where}: region code {first!r} does not parse "
-            f"(expected GM+4, WK+6 or BU+8 digits; {len(bad)} bad value(s))"
+            f"(expected GM+4, WK+6 or BU+8 digits, or NL/LD/PV+2; {len(bad)} bad value(s))"
         )
     return codes.astype(str)
 
 
 def level_of(codes: pd.Series) -> pd.Series:
-    """``gemeente``, ``wijk`` or ``buurt`` for each (clean) code."""
-    return codes.str[:2].map(LEVELS)
+    """``gemeente``, ``wijk`` or ``buurt`` for each (clean) code; ``land``, ``landsdeel`` or ``provincie`` above."""
+    return codes.str[:2].map(LEVELS | BENCHMARK_LEVELS)
+
+
+def is_benchmark(codes: pd.Series) -> pd.Series:
+    """True for the codes of a country, landsdeel or province row (``NL00``, ``LD01``, ``PV31``)."""
+    return codes.astype("string").str.replace(r"\s+", "", regex=True).str.upper().str[:2].isin(
+        list(BENCHMARK_LEVELS)).fillna(False)
 
 
 def gemeente_of(codes: pd.Series) -> pd.Series:
-    """The gemeente code (``GM`` + 4 digits) each clean code belongs to."""
-    return "GM" + codes.str[2:6]
+    """The gemeente code (``GM`` + 4 digits) each clean code belongs to; missing for a benchmark row."""
+    return ("GM" + codes.str[2:6]).where(~is_benchmark(codes))
