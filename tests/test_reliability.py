@@ -217,7 +217,7 @@ def test_a_killed_build_leaves_the_previous_generation_whole(lab):
         files_before = tree_state(folder(lab.processed_dir, before))
     assert current(lab.processed_dir) == before
     assert tree_state(folder(lab.processed_dir, before)) == files_before
-    assert ProcessedStore(lab).load_table("kwb").shape[0] == 768
+    assert ProcessedStore(lab).load_table("kwb").shape[0] == 776
     # the next build sweeps what the killed one left, and publishes a new whole generation
     assert list(staging_root.glob(".staging-*"))
     after = build(lab).generation

@@ -11,8 +11,8 @@ from ..fetch.raw import raw_dataset
 from ..fetch.registry import Dataset
 from ..vocabulary.indicators import load_vocabulary
 
-__all__ = ["AUTHORITY", "ORIGIN", "RELATION", "comparisons_table", "datasets_table", "missing_table", "reader_title",
-           "rows_table", "table_title"]
+__all__ = ["AUTHORITY", "ORIGIN", "RELATION", "comparisons_table", "coverage_table", "datasets_table", "missing_table",
+           "reader_title", "rows_table", "table_title"]
 
 #: Dutch words for the registry's authorities and the build's relations.
 AUTHORITY = {"cbs-odata": "CBS (open data)", "cbs-export": "CBS (export uit StatLine)",
@@ -42,6 +42,22 @@ def datasets_table(registry: dict[str, Dataset], settings: Settings) -> pd.DataF
                      "authority": AUTHORITY[dataset.authority],
                      "fetched": ORIGIN.get(raw.origin, raw.origin) if raw else "niet opgehaald"})
     return pd.DataFrame.from_records(rows)
+
+
+def coverage_table(coverage: pd.DataFrame, registry: dict[str, Dataset]) -> pd.DataFrame:
+    """Per dataset read: the periods and gemeenten it holds and, for a partial copy, why (partial ones first).
+
+    A partial copy (the first page of a table, a file of one gemeente, periods short of its registration) still
+    gives its figures; a region it does not hold stays missing.
+    """
+    table = coverage.assign(
+        title=[reader_title(registry[d]) if d in registry else d for d in coverage["dataset_id"]],
+        table_id=[(registry[d].table_id or "") if d in registry else "" for d in coverage["dataset_id"]],
+        state=coverage["partial"].map({True: "gedeeltelijk", False: "volledig"}),
+        remark=[("; ".join(t for t in (reasons, note) if t)) for reasons, note in
+                zip(coverage["reasons"], coverage["period_note"], strict=True)])
+    table["table"] = table["table"].map(table_title)
+    return table.sort_values("partial", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def rows_table(quality: pd.DataFrame) -> pd.DataFrame:

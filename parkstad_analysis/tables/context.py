@@ -13,6 +13,7 @@ from ..config import Settings
 from ..errors import DataFormatError
 from ..fetch.raw import RawDataset, raw_dataset, verify_raw
 from ..fetch.registry import Dataset, datasets_feeding, load_registry
+from .coverage import RawExtent, raw_extent
 from .names import buurt_lookup, gemeente_lookup
 
 log = logging.getLogger("parkstad_analysis.build")
@@ -26,9 +27,21 @@ class BuildContext:
     """The state of one build, passed to every table builder."""
 
     settings: Settings
-    registry: dict[str, Dataset] = field(default_factory=load_registry)
+    #: Default: the package's registry and the project's ``parkstad.toml`` (of ``settings.root``).
+    registry: dict[str, Dataset] = None  # type: ignore[assignment]
     #: One row per boundary file compared with the one kept for the same regions and year (``geometry``).
     boundary_checks: list[dict] = field(default_factory=list)
+    #: Per dataset id, what its raw files held before rows were cut to the scope (``coverage``).
+    extents: dict[str, list[RawExtent]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.registry is None:
+            self.registry = load_registry(root=self.settings.root)
+
+    def record_extent(self, dataset: Dataset, rows: pd.DataFrame, file: object) -> pd.DataFrame:
+        """Note how many rows (and which CBS row IDs) a raw file of ``dataset`` held; returns ``rows``."""
+        self.extents.setdefault(dataset.id, []).append(raw_extent(rows, str(file)))
+        return rows
 
     def fetched(self, feeds: str) -> list[tuple[Dataset, RawDataset]]:
         """The fetched datasets that feed ``feeds``, each checked against its fetch-time sums."""

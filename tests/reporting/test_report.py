@@ -238,7 +238,7 @@ def test_two_runs_at_once_write_separate_folders(reporting):
     for result in (first, second):
         manifest = json.loads((result.run_dir / "manifest.json").read_text("utf-8"))
         assert manifest["outcome"] == "success" and (result.run_dir / "data_overview.html").is_file()
-        assert recorded(result.run_dir / "notebooks/data_overview.ipynb")["rows_kwb"] == 768
+        assert recorded(result.run_dir / "notebooks/data_overview.ipynb")["rows_kwb"] == 776
 
 
 def test_killed_run_leaves_the_last_good_report(reporting):
