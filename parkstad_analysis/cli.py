@@ -30,7 +30,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     from .fetch.mirror import in_mirror
 
     settings = _settings(args)
-    for dataset in load_registry().values():
+    for dataset in load_registry(root=settings.root).values():
         state = "fetched" if raw_dataset(dataset.id, settings) else "-"
         mirrored = "mirror" if in_mirror(dataset, settings.mirror) else ""
         print(f"{dataset.id:32} {dataset.period:14} {dataset.source:6} {dataset.table_id or '':9} "
@@ -45,8 +45,19 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     print(f"mirror: {settings.mirror or 'none (downloading from CBS)'}")
     for result in fetch(args.datasets or None, settings, progress=not args.quiet, retries=args.retries,
                         timeout=args.timeout, deadline=args.deadline, file_deadline=args.file_deadline):
-        print(f"{result.status:8} {result.dataset_id}" + (f" ({result.origin})" if result.origin else "")
-              + (f": {result.note}" if result.status == "fetched" and result.note else ""))
+        print(f"{result.status:8} {result.dataset_id}" + (f" (for {result.asked})" if result.asked else "")
+              + (f" ({result.origin})" if result.origin else "")
+              + (f": {result.note}" if result.status != "cached" and result.note else ""))
+    return EXIT_OK
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from .own_data import add
+
+    result = add(args.source, _settings(args), dataset_id=args.id, period=args.period, authority=args.authority,
+                 licence=args.licence)
+    for line in result.lines:
+        print(line)
     return EXIT_OK
 
 
@@ -68,6 +79,14 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"{row.differing} of {row.regions} regions (largest {100 * row.largest_share:.1f}%, {row.largest_region})")
     for name in report.skipped:
         print(f"skipped {name}: no raw data fetched for it")
+    for row in report.coverage.itertuples():
+        if row.partial:
+            print(f"partial {row.dataset_id} ({row.table}, {row.periods}; gemeenten: {row.gemeenten or 'none'}): "
+                  f"{row.reasons}")
+        if row.period_note:
+            print(f"period  {row.dataset_id}: {row.period_note}")
+    for name, rows in report.benchmarks.items():
+        print(f"benchmark rows (Nederland and its parts) in {name}: {rows}")
     print(f"written to {settings.processed_dir} (generation {report.generation})")
     return EXIT_OK
 
@@ -150,7 +169,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_datasets)
 
     p = sub.add_parser("fetch", help="fill data/raw from the mirror or CBS (cached datasets are kept)")
-    p.add_argument("datasets", nargs="*", help="dataset ids (default: all the mirror holds, or all from CBS)")
+    p.add_argument("datasets", nargs="*", help="dataset ids, CBS table ids (85586NED) or registered files "
+                                                "(default: all the mirror holds, or all from CBS)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--retries", type=int, default=3, help="attempts after the first on server errors (default 3)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the next bytes (default 60)")
@@ -158,6 +178,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--file-deadline", type=float, default=600.0,
                    help="seconds one file or request may take, retries included (default 600)")
     p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("add", help="register a CBS table id or your own file in this project's parkstad.toml and "
+                                   "say what it holds")
+    p.add_argument("source", help="a CBS table id (85984NED) or a CSV/JSON file, or a folder of one table a year")
+    p.add_argument("--id", help="the dataset id to register it under (default eigen_<table id or file name>)")
+    p.add_argument("--period", help="its period when the file does not say it, e.g. 2024 (a KWB file)")
+    p.add_argument("--authority", default="third-party",
+                   help="cbs-odata, cbs-export or third-party (default: third-party, a file of unknown hands)")
+    p.add_argument("--licence", default="CBS, CC BY 4.0", help="the data's licence (default CBS, CC BY 4.0)")
+    p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("build", help="build data/processed from data/raw")
     p.set_defaults(func=cmd_build)

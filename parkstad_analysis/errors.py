@@ -32,9 +32,13 @@ class UnknownNameError(ParkstadError, KeyError):
     """
 
     def __init__(self, kind: str, name: object, valid: list[str] | tuple[str, ...],
-                 described: dict[str, str] | None = None):
+                 described: dict[str, str] | None = None, first: list[str] | tuple[str, ...] = ()):
         self.kind, self.name, self.valid = kind, name, list(valid)
-        super().__init__(f"unknown {kind} {name!r}; expected one of: {_choices(name, self.valid, described or {})}")
+        choices = _choices(name, [v for v in self.valid if v not in first], described or {}, shown_before=len(first))
+        listed = ", ".join(first)
+        if choices:
+            listed += (" " if choices.startswith("(") else ", ") + choices if listed else choices
+        super().__init__(f"unknown {kind} {name!r}; expected one of: {listed}")
 
     def __str__(self) -> str:  # KeyError would repr() the message otherwise
         return str(self.args[0])
@@ -53,8 +57,9 @@ def _by_meaning(name: object, names: list[str], described: dict[str, str]) -> li
     return sorted(found, key=lambda n: (min(n.lower().find(w) % 1000 for w in words), len(n)))
 
 
-def _choices(name: object, valid: list[str], described: dict[str, str]) -> str:
-    """The valid names, closest to ``name`` first; a long list is cut to the closest few."""
+def _choices(name: object, valid: list[str], described: dict[str, str], shown_before: int = 0) -> str:
+    """The valid names, closest to ``name`` first; a long list is cut to the closest few (fewer when
+    ``shown_before`` names, known to be closest, are listed ahead of them)."""
     names = [str(v) for v in valid]
     if names and all(n.lstrip("-").isdigit() for n in [*names, str(name)]):  # years: nearest first
         return ", ".join(sorted(names, key=lambda n: (abs(int(n) - int(str(name))), n)))
@@ -62,10 +67,11 @@ def _choices(name: object, valid: list[str], described: dict[str, str]) -> str:
     spelled = [by_lower[c] for c in difflib.get_close_matches(str(name).strip().lower(), list(by_lower), n=5, cutoff=0.4)]
     close = list(dict.fromkeys([*_by_meaning(name, names, described)[:5], *spelled]))
     rest = [n for n in names if n not in close]
-    if len(names) <= LISTED:
+    if len(names) + shown_before <= LISTED:
         return ", ".join(close + rest)
-    shown = close or names[:5]
-    return ", ".join(shown) + f" (and {len(names) - len(shown)} more)"
+    shown = close if close or shown_before else names[:5]
+    more = f"(and {len(names) - len(shown)} more)"
+    return ", ".join(shown) + f" {more}" if shown else more
 
 
 class FetchError(ParkstadError):

@@ -1,9 +1,14 @@
-"""``parkstad fetch``: fill ``data/raw/`` with each dataset once, from the mirror or from CBS."""
+"""``parkstad fetch``: fill ``data/raw/`` with each dataset once, from the mirror, the project's own files or CBS.
+
+A dataset is named by its registry id, by its CBS table id or by its file; with a mirror and no names,
+the mirror's files that no dataset registers are named too (they are not read)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
@@ -12,10 +17,11 @@ from ..errors import ChecksumError, ConfigError, DataFormatError, FetchError
 from ..locks import folder_lock, sweep
 from .download import download_file
 from .http import Deadline, HttpClient
+from .local import copy_own_file, registered_as, unregistered_files
 from .mirror import copy_from_mirror, in_mirror, shape_problem, unpinned_change
 from .odata import fetch_odata_table
 from .raw import STAGING_PREFIX, publish_dataset, raw_dataset, staged_dataset
-from .registry import UNPINNED, Dataset, get_dataset, load_registry
+from .registry import UNPINNED, Dataset, datasets_holding, get_dataset, load_registry
 
 
 @dataclass
@@ -26,6 +32,8 @@ class FetchResult:
     status: str
     origin: str = ""
     note: str = ""
+    #: The name the dataset was asked for by, when it was not its id (a CBS table id, a file).
+    asked: str = ""
 
 
 def default_datasets(settings: Settings, registry: dict[str, Dataset] | None = None) -> list[str]:
@@ -84,16 +92,51 @@ def fetch(
     [FetchResult(dataset_id='kwb_2019', status='fetched', origin='mirror', note='')]
     """
     settings = settings or Settings.from_env()
-    registry = load_registry()
+    registry = load_registry(root=settings.root)
     ids = list(dataset_ids) if dataset_ids else default_datasets(settings, registry)
-    datasets = [get_dataset(i, registry) for i in ids]  # validate all names first
+    resolved = {d.id: (d, name) for name in ids for d in resolve(name, registry, settings)}  # all names first
+    datasets = [d for d, _ in resolved.values()]
     _check_mirror_holds(settings, registry, datasets, named=bool(dataset_ids))
     client = HttpClient(retries=retries, backoff=backoff, timeout=timeout, deadline=file_deadline or deadline,
                         progress=progress)
     with folder_lock(settings.raw_dir, "fetch"):
         sweep(settings.raw_dir, STAGING_PREFIX)  # left by a fetch that was killed
-        return [_fetch_one(dataset, settings, client, deadline)
-                for dataset in tqdm(datasets, desc="fetch", unit="dataset", disable=not progress or len(datasets) < 2)]
+        results = [_fetch_one(dataset, settings, client, deadline)
+                   for dataset in tqdm(datasets, desc="fetch", unit="dataset", disable=not progress or len(datasets) < 2)]
+    for result in results:
+        asked = resolved[result.dataset_id][1]
+        if asked != result.dataset_id:
+            result.asked = asked
+    if settings.mirror is not None and not dataset_ids:
+        results += [FetchResult(str(path.relative_to(settings.mirror)), "ignored",
+                                note=f"not in the registry, so not read; `parkstad add {path}` registers it")
+                    for path in unregistered_files(settings.mirror, registry)]
+    return results
+
+
+def resolve(name: str, registry: dict[str, Dataset], settings: Settings) -> list[Dataset]:
+    """The datasets a name given to ``fetch`` means: a registry id; a CBS table id (``85586NED``: the datasets
+    that are that table, else those holding part of it); or a file registered by its bytes.
+
+    Raises
+    ------
+    UnknownNameError
+        For a name that is none of these, closest ids first.
+    ConfigError
+        For a file no dataset registers (``parkstad add`` does).
+    """
+    if name in registry:
+        return [registry[name]]
+    if re.fullmatch(r"\d{5}[A-Za-z]{3}", name) and (holding := datasets_holding(name, registry)):
+        return holding
+    path = Path(name).expanduser()
+    if path.exists():
+        found = registered_as(path, registry, settings.root, settings.mirror)
+        if not found:
+            raise ConfigError(f"{path}: no registered dataset holds this file; `parkstad add {path}` registers it "
+                              "for this project")
+        return found
+    return [get_dataset(name, registry)]
 
 
 def _check_mirror_holds(settings: Settings, registry: dict[str, Dataset], datasets: list[Dataset], named: bool) -> None:
@@ -131,7 +174,7 @@ def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient, seconds
                                 "that folder and fetch again")
         return FetchResult(dataset.id, "cached", note=str(settings.raw_dir / dataset.id))
     from_mirror = in_mirror(dataset, settings.mirror)
-    if not from_mirror and not dataset.downloadable():
+    if not from_mirror and not dataset.downloadable() and dataset.source != "file":
         where = f"mirror {settings.mirror}" if settings.mirror else "no mirror set"
         raise FetchError(
             f"dataset {dataset.id!r} exists only in a mirror ({dataset.mirror.path if dataset.mirror else '?'}); "
@@ -145,6 +188,9 @@ def _fetch_one(dataset: Dataset, settings: Settings, client: HttpClient, seconds
             if dataset.mirror.sha256 == UNPINNED:
                 note = (f"not pinned in the registry: accepted on first use, sha256 {next(iter(files.values()))} recorded "
                         "(later fetches refuse other bytes)")
+        elif dataset.source == "file":
+            origin, fmt = "file", dataset.format
+            files = copy_own_file(dataset, settings.root, staging)
         elif dataset.source == "odata":
             origin, fmt = "cbs-odata", dataset.format
             files = fetch_odata_table(dataset, settings, staging, client, Deadline(seconds, f"dataset {dataset.id!r}"))
