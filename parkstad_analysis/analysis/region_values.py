@@ -66,7 +66,7 @@ def mappable_indicators(tables: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def indicator_values(tables: dict[str, pd.DataFrame], indicator: str, period: str | int | None = None,
-                     level: str = "buurt") -> IndicatorValues:
+                     level: str = "buurt", gemeenten: set[str] | None = None) -> IndicatorValues:
     """Values of ``indicator`` per region of ``level`` for one period.
 
     Parameters
@@ -76,7 +76,10 @@ def indicator_values(tables: dict[str, pd.DataFrame], indicator: str, period: st
     indicator : str
         A column of a processed table, or a rate of the vocabulary (``bijstand_per_1000`` …).
     period : str or int, optional
-        Year (KWB) or quarter (``"2024Q1"``); default the latest with any value.
+        Year (KWB) or quarter (``"2024Q1"``); default the latest with any value (in ``gemeenten`` when given).
+    gemeenten : set of str, optional
+        The gemeenten a default period must have values for: a table that reaches further for another gemeente
+        (Beekdaelen's benefits run to 2024Q3, Heerlen's to 2024Q1) does not choose an empty period for this one.
 
     Raises
     ------
@@ -89,6 +92,9 @@ def indicator_values(tables: dict[str, pd.DataFrame], indicator: str, period: st
     frame = frame[frame["level"] == level]
     available = sorted(frame.loc[frame["_value"].notna(), when].astype(str).unique())
     if period is None:
+        if gemeenten:
+            own = frame["_value"].notna() & frame["gemeente_code"].isin(gemeenten)
+            available = sorted(frame.loc[own, when].astype(str).unique()) or available
         if not available:
             raise UnknownNameError(f"period for {indicator}", None, sorted(frame[when].astype(str).unique()))
         period = available[-1]

@@ -151,7 +151,7 @@ def map_scene(tables, layers, area: Area | str, indicator: str, period=None, ref
     focus = as_area(area)
     if level == "wijk" and focus.level == "buurt":
         raise DataFormatError(f"level='wijk': area {focus.name!r} is made of buurten; map it with level='buurt'")
-    data = indicator_values(tables, indicator, period, level)
+    data = indicator_values(tables, indicator, period, level, {"GM" + c[2:6] for c in focus.codes_for(None)})
     chosen = best_layer(focus, layers, data.year, level)
     inside = area_codes_in(focus, chosen.frame, chosen.boundary_year)
     context = chosen.frame[chosen.frame["gemeente_code"].isin(set(chosen.frame.loc[inside, "gemeente_code"]))]

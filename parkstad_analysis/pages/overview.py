@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analysis.overview import data_gaps, overview
 from ..analysis.profile import profile_quarter
-from ..dutch import MISSING, nl_number
+from ..dutch import MISSING, dutch_list, nl_number
 from ..processed import ProcessedStore
 from .blocks import as_published, export_csv, table_html, table_notes
 
@@ -87,7 +87,21 @@ def data_cutoff(store: ProcessedStore) -> str:
                                  ("kwb", "Kerncijfers wijken en buurten", "year"),
                                  ("income", "inkomen per wijk", "year")):
         if store.has_table(table):
-            periods = store.load_table(table, columns=[column])[column].dropna().astype(str)
-            if len(periods):
-                parts.append(f"{words} t/m {max(periods)}")
+            rows = store.load_table(table, columns=[column, "gemeente_code"]).dropna()
+            if len(rows):
+                parts.append(f"{words} t/m {_latest_per_gemeente(rows, column)}")
     return "; ".join(parts)
+
+
+def _latest_per_gemeente(rows: pd.DataFrame, column: str) -> str:
+    """``2024Q1`` when every gemeente's rows end there, else each end with its gemeenten: ``2024Q1 (Heerlen),
+    2024Q3 (Beekdaelen)`` (a table that reaches further for one gemeente does not for the others)."""
+    from ..vocabulary.regions import gemeente_names
+
+    ends = rows.assign(**{column: rows[column].astype(str)}).groupby("gemeente_code")[column].max()
+    if ends.nunique() == 1:
+        return str(ends.iloc[0])
+    names = gemeente_names()
+    by_end = {end: sorted(names.get(code, code) for code in codes) for end, codes in
+              ends.groupby(ends).groups.items()}
+    return ", ".join(f"{end} ({dutch_list(gemeenten)})" for end, gemeenten in sorted(by_end.items()))

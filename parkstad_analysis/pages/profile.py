@@ -62,7 +62,10 @@ def definitions_display(tables: dict[str, pd.DataFrame], area: Area | str, year:
     """The area beside its other documented definitions, as a page shows it: the table (empty when there is
     none), its columns, and one sentence on what the difference means or that there is one definition only."""
     area = as_area(area)
-    latest = sorted(tables["benefits"]["period"].dropna().unique())[-1]
+    benefits = tables["benefits"]
+    own = benefits.loc[benefits["region_code"].isin(area.codes_for(None)), "period"].dropna()
+    # the latest quarter of the area's own rows: another gemeente's longer series says nothing about this area
+    latest = max(own) if len(own) else sorted(benefits["period"].dropna().unique())[-1]
     quarters = list(dict.fromkeys([quarter, latest]))
     table = definitions_compared(tables, area, year, quarters)
     if table.empty:

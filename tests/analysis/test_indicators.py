@@ -99,7 +99,10 @@ def test_table_not_built_says_what_to_run(project):
 
 def test_benefit_rates_for_every_region_with_the_gemeente_alongside(tables):
     table = indicators.benefit_rates_by_region(tables["benefits"], "bijstand")
-    assert table["period"].nunique() == 45 and table.groupby("period").size().eq(81).all()
+    heerlen, beekdaelen = (table[table["gemeente_code"] == code] for code in ("GM0917", "GM1954"))
+    assert heerlen["period"].nunique() == 45 and heerlen.groupby("period").size().eq(81).all()
+    # Beekdaelen from the national tables: 1 gemeente, 7 wijken and 29 buurten in each quarter 2019Q1-2024Q3
+    assert beekdaelen["period"].nunique() == 23 and beekdaelen.groupby("period").size().eq(37).all()
     row = table[(table["region_code"] == "WK091712") & (table["period"] == "2022Q3")].iloc[0]
     assert row["rate"] == pytest.approx(1000 * row["recipients"] / row["base"])
     assert row["gemeente_rate"] == pytest.approx(1000 * 3990 / 75860)

@@ -46,7 +46,8 @@ def test_every_page_names_its_area_describes_its_figures_and_links_its_neighbour
     index = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", pages["index"])))
     assert re.search(r"Rapport van \d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
                      r"november|december) 20\d\d", index)  # a date a person reads, not the run id
-    assert "uitkeringen per kwartaal t/m 2024Q1" in index and "Bron: CBS, bewerking parkstad-analysis" in index
+    assert "uitkeringen per kwartaal t/m 2024Q1 (Heerlen), 2024Q3 (Beekdaelen)" in index  # each gemeente's end
+    assert "Bron: CBS, bewerking parkstad-analysis" in index
     assert "Colofon" in index and "make report" in index
     for area in focus_areas():
         own = [name for name in pages if _page_area(name) == get_area(area).title]
