@@ -94,13 +94,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_areas(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from .analysis.catalogue import regions_of
     from .analysis.indicators import known_inhabitants
     from .processed import NAMES_TABLE, ProcessedStore
     from .tables.names import latest_names
     from .vocabulary.areas import get_area, load_areas
 
-    store = ProcessedStore(_settings(args))
-    areas = [get_area(n) for n in args.areas] if args.areas else list(load_areas().values())
+    settings = _settings(args)
+    store = ProcessedStore(settings)
+    with regions_of(settings):
+        areas = [get_area(n) for n in args.areas] if args.areas else list(load_areas().values())
     kwb = store.load_table("kwb") if store.has_table("kwb") else None
     provenance = store.load_table("provenance") if store.has_table("provenance") else None
     names = latest_names(store.load_table(NAMES_TABLE)) if store.has_table(NAMES_TABLE) else pd.Series(dtype=str)
@@ -131,6 +134,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .reporting.report import run_report
 
     settings = _settings(args)
+    if args.atlas:
+        from .reporting.atlas import run_atlas
+
+        atlas = run_atlas(settings, jobs=args.jobs or 2, scheduler=args.scheduler)
+        print(f"atlas: {atlas.pages} pages ({', '.join(f'{n} {k}' for k, n in atlas.counts.items())}) in "
+              f"{atlas.seconds:.1f} s on {atlas.jobs} jobs")
+        print(f"open {settings.reports_dir / 'atlas' / 'index.html'}")
+        return EXIT_OK
     result = run_report(settings, areas=args.areas, years=args.years, notebooks=args.notebooks,
                         indicators=args.indicators, classification=args.classification, breaks=args.breaks,
                         jobs=args.jobs, incremental=args.incremental, name=args.name,
@@ -193,7 +204,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("report", help="run the notebooks into reports/<run id>/ and point reports/latest at it")
-    p.add_argument("--areas", nargs="+", help="focus areas (default: all)")
+    p.add_argument("--areas", nargs="+", help="focus areas, gemeenten, or any wijk or buurt by CBS code or name "
+                                               "(BU09280102, Rolduckerveld; default: the focus areas)")
+    p.add_argument("--atlas", action="store_true",
+                   help="build the atlas instead: a page for every gemeente, wijk and buurt, and a searchable index")
     p.add_argument("--years", nargs="+", type=int, help="KWB years for the area profiles (default: latest with data)")
     p.add_argument("--notebooks", nargs="+", help="data_overview, area_profile, funding, trends, evaluation (default: all)")
     p.add_argument("--indicators", nargs="+", help="indicators to map in the area profiles")

@@ -103,8 +103,9 @@ def load(settings: Settings | None = None) -> Data:
 
 
 def area(name: Area | str) -> Area:
-    """A focus area, gemeente or ``parkstad`` by name (``"gms"``, ``"Heerlen-Noord"``); an unknown name raises an
-    error listing the valid ones."""
+    """A focus area, gemeente or ``parkstad`` by name (``"gms"``, ``"Heerlen-Noord"``), or any gemeente, wijk or
+    buurt of the built data by CBS code or name (``"BU09280102"``, ``"Rolduckerveld"``); an unknown name raises an
+    error listing the closest ones, a name several regions carry one listing them with their codes."""
     return as_area(name)
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from tqdm import tqdm  # terminal bars: tqdm.auto would warn in a kernel without ipywidgets
 
+from ..analysis.catalogue import looked_up_in_project
 from ..atomic import write_text
 from ..config import FIGURE_FORMATS_ENV, Settings
 from ..errors import ConfigError, DataFormatError, FetchError, RunFailed
@@ -242,6 +243,7 @@ def pointer_name(name: str | None, areas, years, notebooks, indicators, classifi
     return "latest" if not parts else "latest-" + "-".join(re.sub(r"[^A-Za-z0-9_]", "", p) for p in parts)[:80]
 
 
+@looked_up_in_project  # an area named by a region's code or name is one of this project's regions
 def run_report(settings: Settings | None = None, *, areas: list[str] | None = None, years: list[int] | None = None,
                notebooks: list[str] | None = None, indicators: list[str] | None = None,
                classification: str = "quantiles", breaks: list[float] | None = None, jobs: int | None = None,

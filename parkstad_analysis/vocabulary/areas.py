@@ -15,7 +15,7 @@ from typing import Literal
 
 import pydantic
 
-from ..errors import ConfigError, UnknownNameError
+from ..errors import ConfigError
 from .regions import CODE_PATTERN, GEMEENTE_PATTERN, gemeenten, parkstad_gemeenten
 from .toml_files import Strict, packaged_text, read_toml, validate
 
@@ -159,12 +159,22 @@ def _gemeente_areas() -> dict[str, Area]:
 
 
 def get_area(name: str) -> Area:
-    """One area by name; an unknown name raises an error listing the valid names."""
+    """One area by name: a focus area, gemeente or ``parkstad`` of ``areas.toml``, else any gemeente, wijk or buurt
+    of the built data by CBS code or name (:mod:`parkstad_analysis.analysis.catalogue`).
+
+    Raises
+    ------
+    UnknownNameError
+        For a name that is none of these, closest first; a name several regions carry lists them with their codes.
+    """
     areas = load_areas()
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    if key not in areas:
-        raise UnknownNameError("area", name, list(areas))
-    return areas[key]
+    if key in areas:
+        return areas[key]
+    # Any region of the built data: it is data, not vocabulary, so it is looked up only here, at the edge
+    from ..analysis.catalogue import region_area
+
+    return region_area(name)
 
 
 def as_area(area: Area | str) -> Area:

@@ -204,7 +204,9 @@ def test_failed_notebook_keeps_last_good_run(good_run, reporting, capsys):
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
-    ("areas", ["Heerlen-Zuid"], "unknown area 'Heerlen-Zuid'; expected one of: heerlen, heerlen_noord"),
+    # not a focus area nor a region of the project: the closest regions (with code and level) first, then the areas
+    ("areas", ["Heerlen-Zuid"], r"unknown area 'Heerlen-Zuid'; expected one of: Heerlen \(GM0917, gemeente\), "
+                                r"Heerlen-Centrum \(BU09173300, buurt in Heerlen\).*heerlen, heerlen_noord"),
     ("years", [2016], r"unknown year \(no netto arbeidsparticipatie figures\) 2016; expected one of: 2018, 2019$"),
     ("notebooks", ["maps"], "unknown notebook 'maps'; expected one of: data_overview"),
     ("indicators", ["werkloosheid"], r"unknown indicator 'werkloosheid'; expected one of: [^;]* \(and \d+ more\)$"),
