@@ -40,11 +40,16 @@ def require(table: pd.DataFrame, columns: list[str]) -> None:
         raise UnknownNameError("indicator", missing[0], [c for c in table.columns if c not in ("region_code", "level")])
 
 
+#: The levels whose counts CBS publishes unrounded.
+UNROUNDED_LEVELS = ("gemeente", "land", "landsdeel", "provincie")
+
+
 def _rounding(indicator: str, level: pd.Series) -> pd.Series:
-    """Half the rounding base of each row's count: that of the indicator's table (0 for gemeenten, not rounded)."""
+    """Half the rounding base of each row's count: that of the indicator's table (0 for gemeenten and the country,
+    provinces and landsdelen above them, which CBS does not round as it rounds wijken and buurten)."""
     base = load_vocabulary().rounding(indicator)
     base = DEFAULT_ROUNDING if base is None else base
-    return pd.Series(np.where(level.eq("gemeente"), 0.0, base / 2), index=level.index)
+    return pd.Series(np.where(level.isin(UNROUNDED_LEVELS), 0.0, base / 2), index=level.index)
 
 
 def sum_counts(table: pd.DataFrame, area: Area, indicator: str, weight: str | None = None) -> pd.DataFrame:

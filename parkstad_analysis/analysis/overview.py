@@ -52,7 +52,27 @@ def overview(tables: dict[str, pd.DataFrame], area_names: list[str], year: int, 
                          "value": figure.value if figure else float("nan"), "period": figure.period if figure else common,
                          "note": figure.note if figure else "", "sources": figure.sources if figure else "",
                          "decimals": figure.decimals if figure else decimals_for(unit)})
+        rows.append(_national_row(tables, key, label, unit, common))
     return pd.DataFrame.from_records(rows)
+
+
+def _national_row(tables: dict[str, pd.DataFrame], key: str, label: str, unit: str, common: str) -> dict:
+    """Nederland's figure (computed as the areas' are) in the common period, else in the nearest period the national
+    rows have (stated as the areas' other periods are)."""
+    from .benchmarks import NEDERLAND, benchmark_tables, national_figure
+
+    benchmarks = benchmark_tables(tables)
+    figure = national_figure(tables, key, common, benchmarks)
+    if figure is None and benchmarks:
+        table = benchmarks.get(table_of(key))
+        if table is not None and len(table):
+            when = "period" if "Q" in common else "year"
+            periods = sorted(table[when].astype(str).unique(), key=lambda p: (abs(int(p[:4]) - int(common[:4])), p))
+            figure = next((f for p in periods if (f := national_figure(tables, key, p, benchmarks))), None)
+    return {"key": key, "label": label, "unit": unit, "area": NEDERLAND.name, "title": NEDERLAND.title,
+            "value": figure.value if figure else float("nan"), "period": figure.period if figure else common,
+            "note": figure.note if figure else "", "sources": figure.sources if figure else "",
+            "decimals": figure.decimals if figure else decimals_for(unit)}
 
 
 def _periods_inside(area: Area, found: dict) -> list[str]:

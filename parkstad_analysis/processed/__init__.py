@@ -43,8 +43,8 @@ POINT_LAYERS = ("buurt_labels_2014",)
 BORDER_LAYER = "landsgrens"
 #: The region tables the notebooks load; kwb and benefits are required.
 REQUIRED = ("kwb", "benefits")
-#: Tables every figure may need besides the region tables, when the build made them.
-FIGURE_EXTRAS = (NAMES_TABLE, "provenance")
+#: Tables every figure may need besides the region tables, when the build made them (the benchmarks: Nederland).
+FIGURE_EXTRAS = (NAMES_TABLE, "provenance", "kwb_benchmarks", "benefits_benchmarks")
 
 
 #: Written into a GeoPackage instead of the time of writing, so that the same layers give the same bytes.
