@@ -79,8 +79,9 @@ lab: $(STAMP) ## JupyterLab at the project root, opened in lab/: copies of the n
 accessibility: $(STAMP) $(AXE) ## axe-core (WCAG 2.1 AA) in Chromium on every page of reports/latest
 	$(BIN)/python tools/accessibility.py reports/latest/*.html
 
-benchmark: data ## time report builds (1 and 2 jobs, unchanged run) and peak memory
+benchmark: data ## time report builds (1 and 2 jobs, unchanged run), the atlas, and peak memory
 	$(HEADLESS) $(BIN)/python benchmarks/report_build.py
+	$(HEADLESS) $(BIN)/python benchmarks/atlas_build.py
 
 clean-data: ## remove data/processed (data/raw is kept: it is write-once)
 	rm -rf data/processed/*

@@ -180,7 +180,9 @@ def write_index(run_id: str, matrix: list[Job], results: list[TaskResult], run_d
         citation=citation(date, made),
         overview=overview,
         workbook=WORKBOOK if (run_dir / WORKBOOK).is_file() else None,
-        dictionary=DICTIONARY if (run_dir / DICTIONARY).is_file() else None)
+        dictionary=DICTIONARY if (run_dir / DICTIONARY).is_file() else None,
+        # the atlas (parkstad report --atlas) lives beside the runs: linked when one was made
+        atlas="../atlas/index.html" if (run_dir.parent / "atlas" / "index.html").is_file() else None)
     write_text(run_dir / "index.html", html)
 
 
