@@ -55,8 +55,8 @@ class Outlines:
         """The region's outline and a note saying which boundaries were drawn (or why none)."""
         found = self.by_code.get(region.code)
         if found is None:
-            return None, (f"Geen grens van {region.code} in de beschikbare kaarten (de code bestaat sinds "
-                          f"{region.first_year}); de kaart toont de gemeente.")
+            return None, (f"geen grens van {region.code} in de beschikbare kaarten (de code bestaat sinds "
+                          f"{region.first_year}); de kaart toont de gemeente")
         geometry, layer, year = found
         if geometry is None or geometry.is_empty:
             return None, f"de grens van {region.code} is in de beschikbare kaarten leeg; de kaart toont de gemeente"
@@ -65,10 +65,12 @@ class Outlines:
                                                         else ""))
 
 
-def locator(outlines: Outlines, region: Region) -> tuple[Figure, str]:
+def locator(outlines: Outlines, region: Region) -> tuple[Figure | None, str]:
     """A small map of the region (coloured) in its gemeente among its neighbours (a gemeente: in Parkstad); returns
-    the figure and its note."""
+    the figure (``None`` when the layers hold neither the region nor its gemeente) and its note."""
     geometry, note = outlines.outline(region)
+    if geometry is None and not (outlines.gemeenten["gemeente_code"] == region.gemeente).any():
+        return None, f"geen kaart: de verwerkte grenzen bevatten {region.code} en zijn gemeente niet"
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(3.6, 3.6))
         outlines.gemeenten.plot(ax=ax, color=CONTEXT_COLOUR, edgecolor=GEMEENTE_EDGE, linewidth=0.6)

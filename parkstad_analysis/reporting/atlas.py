@@ -98,9 +98,9 @@ class _Pages:
                            source=(sources or "CBS") + "; bewerking parkstad-analysis",
                            footnotes=["Elk cijfer in de periode van het gebied zelf; een cijfer van een groter gebied "
                                       "dat maar een deel van zijn buurten heeft, staat er niet."])
-        map_note = "geen kaart: de grenzen van deze indeling zijn niet verwerkt"
-        if self.outlines is not None:
-            fig, map_note = locator(self.outlines, region)
+        fig, map_note = locator(self.outlines, region) if self.outlines is not None else (
+            None, "geen kaart: de grenzen van deze indeling zijn niet verwerkt")
+        if fig is not None:
             (folder / "figures" / f"{code}.png").write_bytes(png_bytes(fig, dpi=90))
             _close(fig)
         trend = None
@@ -127,7 +127,7 @@ class _Pages:
                       parents=[{"word": p.level, "name": p.title, "href": f"{p.codes[0]}.html"} for p in parents
                                if p.codes[0] in self.catalogue.regions and len(p.codes) == 1],
                       year=self.figures.year, quarter=self.figures.quarter, map_note=map_note,
-                      has_map=self.outlines is not None,
+                      has_map=fig is not None,
                       key_figures=figures_html(figures, "Kerncijfers") if figures else "",
                       compared_with=_compared_with(parents), comparison=table, trend=trend,
                       children=self._children(region), children_title=_CHILDREN.get(region.level, "").format(

@@ -160,10 +160,20 @@ def dataset_coverage(dataset: Dataset, table: str, frame: pd.DataFrame, extents:
         "dataset_id": dataset.id, "table": table, "files": len(extents) or pd.NA,
         "rows_read": sum(e.rows for e in extents) if extents else pd.NA, "rows_kept": len(frame),
         "periods": _span(periods), "levels": ", ".join(levels),
-        "gemeenten": ", ".join(sorted(names.get(c, c) for c in present)),
+        "gemeenten": _gemeenten_text(present, names),
         "missing_gemeenten": ", ".join(missing), "partial": bool(reasons), "reasons": "; ".join(reasons),
         "declared_period": dataset.period, "period_note": period_note,
     }
+
+
+def _gemeenten_text(present: set[str], names: dict[str, str]) -> str:
+    """The gemeenten a dataset holds: by name where known (Parkstad's), the others counted."""
+    named = sorted(names[c] for c in present if c in names)
+    others = len([c for c in present if c not in names])
+    if not others:
+        return ", ".join(named)
+    rest = f"{others} andere gemeente{'n' if others != 1 else ''}"
+    return dutch_list([*named, rest]) if named else rest
 
 
 def coverage_table(rows: list[dict]) -> pd.DataFrame:
