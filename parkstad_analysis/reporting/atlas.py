@@ -76,10 +76,12 @@ class _Pages:
         except DataFormatError:  # a scope whose layers do not hold Parkstad's gemeenten (the national one): no maps
             self.outlines = None
         self.focus = _focus_membership()
+        from ..analysis.benchmarks import national_series
+
+        self.national = national_series(self.data, benchmarks=self.figures.benchmarks)  # the same line on every page
 
     def render(self, code: str, folder: Path) -> dict:
         """Write one region's page and figures; return its overview row."""
-        from ..analysis.benchmarks import national_series
         from ..analysis.indicators import benefit_rates
         from ..figures.atlas import benefit_lines, locator
         from ..figures.style import png_bytes
@@ -111,7 +113,7 @@ class _Pages:
             lines = {region.name: own.dropna(subset=["value"])}
             if gemeente is not None:
                 lines[gemeente.title] = benefit_rates(benefits, gemeente, kinds=["bijstand"]).dropna(subset=["value"])
-            lines["Nederland"] = national_series(self.data, benchmarks=self.figures.benchmarks)
+            lines["Nederland"] = self.national
             fig = benefit_lines(lines)
             (folder / "figures" / f"{code}_bijstand.png").write_bytes(png_bytes(fig, dpi=100))
             _close(fig)

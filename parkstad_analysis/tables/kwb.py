@@ -43,7 +43,7 @@ from ..readers.statline import (
 from ..readers.text import read_json, read_plain_csv
 from ..vocabulary.indicators import load_vocabulary, table_indicators
 from ..vocabulary.regions import gemeente_names
-from .context import BuildContext, log
+from .context import BuildContext, Reader, log
 from .tidy import rows_in_scope, tidy
 
 TABLE = "kwb"
@@ -177,21 +177,18 @@ def _stripped_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> 
     return kwb_from_stripped(raw.folder, dataset.year, str(raw.folder), context.settings.scope)
 
 
-def _odata_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
-    path = raw.path()
-    rows = without_excluded(read_odata_csv(path), dataset.exclude, str(path))
-    rows = with_region_codes(context.record_extent(dataset, rows, path), str(path))
-    rows = rows_in_scope(rows, "WijkenEnBuurten", context.settings.scope)
-    return kwb_from_odata_csv(rows, dataset.year, str(path))
+def _keyed_file(read) -> Reader:
+    """A reader of one file of OData-keyed rows without DataProperties (an OData CSV, or a TypedDataSet saved
+    alone): keys named by the vocabulary, codes where a scrape saved names, rows outside the scope cut first."""
 
+    def reader(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
+        path = raw.path()
+        rows = without_excluded(read(path), dataset.exclude, str(path))
+        rows = with_region_codes(context.record_extent(dataset, rows, path), str(path))
+        rows = rows_in_scope(rows, "WijkenEnBuurten", context.settings.scope)
+        return kwb_from_odata_csv(rows, dataset.year, str(path))
 
-def _typed_json(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
-    """One saved TypedDataSet without its DataProperties (keys named by the vocabulary, as an OData CSV's)."""
-    path = raw.path()
-    rows = without_excluded(read_odata_typed_json(path), dataset.exclude, str(path))
-    rows = with_region_codes(context.record_extent(dataset, rows, path), str(path))
-    rows = rows_in_scope(rows, "WijkenEnBuurten", context.settings.scope)
-    return kwb_from_odata_csv(rows, dataset.year, str(path))
+    return reader
 
 
 def _renamed_csv(raw: RawDataset, dataset: Dataset, context: BuildContext) -> pd.DataFrame:
@@ -218,6 +215,7 @@ def _statline_sqlite(raw: RawDataset, dataset: Dataset, context: BuildContext) -
 
 ORDER = ["year", "region_code"]
 READERS = {"statline-csv": _statline_csv, "statline-sqlite": _statline_sqlite, "odata-json": _odata_json,
-           "odata-stripped-json": _stripped_json, "odata-csv": _odata_csv, "odata-typed-json": _typed_json,
+           "odata-stripped-json": _stripped_json, "odata-csv": _keyed_file(read_odata_csv),
+           "odata-typed-json": _keyed_file(read_odata_typed_json),
            "renamed-csv": _renamed_csv}
 
