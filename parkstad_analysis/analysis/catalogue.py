@@ -101,11 +101,16 @@ class Catalogue:
                         for code in span.index}
 
     def current(self, year: int | None = None) -> list[Region]:
-        """The regions whose code is in use in ``year`` (default: the latest year of each level): per gemeente the
+        """The regions whose code is in use in ``year`` (default: the newest division of each level, a code last
+        seen one year before it included, since files of different years list different parts of the country: the
+        national KWB 2024 here holds only the first 10.000 rows, the gemeente list is of 2023): per gemeente the
         gemeente, then each wijk followed by its buurten, in code order."""
-        latest = {level: max(r.last_year for r in self.regions.values() if r.level == level)
-                  for level in {r.level for r in self.regions.values()}}
-        found = [r for r in self.regions.values() if r.first_year <= (year or latest[r.level]) <= r.last_year]
+        if year is None:
+            newest = {level: max(r.last_year for r in self.regions.values() if r.level == level)
+                      for level in {r.level for r in self.regions.values()}}
+            found = [r for r in self.regions.values() if r.last_year >= newest[r.level] - 1]
+        else:
+            found = [r for r in self.regions.values() if r.first_year <= year <= r.last_year]
         order = {"gemeente": 0, "wijk": 1, "buurt": 2}
         return sorted(found, key=lambda r: (r.gemeente, r.code[2:8] if r.level != "gemeente" else "",
                                             order[r.level], r.code))
