@@ -10,7 +10,9 @@ from parkstad_analysis.vocabulary.areas import Area
 def test_one_import_loads_the_data_and_passes_an_area_inward(built):
     data = pa.load(built)
     assert {"kwb", "benefits", "region_names", "provenance"} <= set(data)
-    assert set(data.region_tables()) == set(data) - {"region_names", "provenance"}
+    # the region tables, without names, provenance and Nederland's rows (the benchmarks)
+    assert set(data.region_tables()) == set(data) - {"region_names", "provenance", "kwb_benchmarks",
+                                                     "benefits_benchmarks"}
     gms = pa.area("GMS")
     assert isinstance(gms, Area) and gms.name == "gms" and pa.area(gms) is gms
     by_area = {f.key: f.value for f in pa.profile.key_figures(data, gms, 2019, "2019Q4")}
