@@ -37,7 +37,7 @@ from ..dutch import SIGNS, dutch_list, nl_number
 from ..errors import DataFormatError, RunFailed
 from ..processed import ProcessedStore
 from ..processed.generations import pinned
-from .publish import made_with, point_latest, run_date
+from .publish import made_with, point_latest, pointers, run_date
 
 POINTER = "atlas"
 _LEVEL_WORD = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
@@ -394,11 +394,13 @@ def _peak_mb() -> float:
 
 
 def _prune(reports_dir: Path, keep: Path, runs: int = 2) -> None:
-    """Keep the newest ``runs`` atlases (the one the pointer names among them); staging left by a killed run goes."""
+    """Keep the newest ``runs`` atlases and every atlas a pointer names (``atlas``, or another ``--name``); staging
+    left by a killed run goes."""
     for stale in reports_dir.glob(".atlas-*.partial"):
         if stale.is_dir() and time.time() - stale.stat().st_mtime > 3600:
             remove_tree(stale)
+    pointed = {keep, *pointers(reports_dir).values()}
     atlases = sorted((p for p in reports_dir.glob("atlas-*") if p.is_dir() and not p.is_symlink()), reverse=True)
     for old in atlases[runs:]:
-        if old != keep:
+        if old.resolve() not in pointed:
             shutil.rmtree(old, ignore_errors=True)
