@@ -59,7 +59,7 @@ def gemeente_name(code: str) -> str:
     return entry.name if entry else code
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
     """Lower case without accents or punctuation: what a typed name is compared by."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
@@ -128,8 +128,8 @@ class Catalogue:
         code = "".join(text.split()).upper()
         if code in self.regions:
             return self.regions[code]
-        wanted = _plain(text)
-        matches = [r for r in self.regions.values() if _plain(r.name) == wanted]
+        wanted = plain_text(text)
+        matches = [r for r in self.regions.values() if plain_text(r.name) == wanted]
         if len(matches) > 1:  # a name of a region that is gone (merged away) yields to the one in use
             matches = [r for r in matches if r.last_year == max(m.last_year for m in matches)]
         if len(matches) == 1:
@@ -138,7 +138,7 @@ class Catalogue:
             raise AmbiguousAreaError(text, [r.describe() for r in sorted(matches, key=lambda r: r.code)])
         by_name = {}
         for region in self.regions.values():
-            by_name.setdefault(_plain(region.name), []).append(region)
+            by_name.setdefault(plain_text(region.name), []).append(region)
         close = difflib.get_close_matches(wanted, list(by_name), n=6, cutoff=0.6)
         contained = [n for n in by_name if wanted and wanted in n.split() and n not in close]
         suggestions = [r.describe() for n in [*close, *contained][:8] for r in by_name[n]]

@@ -16,6 +16,7 @@ from parkstad_analysis.analysis.overview import overview
 from parkstad_analysis.errors import UnknownNameError
 from parkstad_analysis.processed import ProcessedStore
 from parkstad_analysis.reporting.atlas import run_atlas
+from parkstad_analysis.reporting.publish import made_with
 from parkstad_analysis.reporting.report import run_report
 from parkstad_analysis.vocabulary.areas import get_area
 
@@ -87,6 +88,9 @@ def test_the_atlas_has_a_page_for_every_region_and_an_index_that_finds_them(buil
     assert "<script src=" not in index and "https://" not in index  # offline: nothing from a CDN
     page = (atlas / "pages" / "BU09280102.html").read_text("utf-8")
     assert "<h1>Rolduckerveld</h1>" in page and "Nederland</th>" in page and "17.942.942" in page
+    version = re.escape(made_with())  # cited as the report is: the maker by name, then its version
+    assert re.search(rf"Rolduckerveld \(BU09280102\)\. Bron: CBS, bewerking parkstad-analysis {version}\.", page)
+    assert re.search(rf"Bron: CBS, bewerking parkstad-analysis {version}\.", index)
     heerlen = (atlas / "pages" / "BU09171000.html").read_text("utf-8")  # a Heerlen buurt: benefits, so a trend
     assert "BU09171000_bijstand.png" in heerlen and (atlas / "figures" / "BU09171000_bijstand.png").stat().st_size
     beekdaelen = (atlas / "pages" / "GM1954.html").read_text("utf-8")
