@@ -16,8 +16,10 @@ from ..errors import DataFormatError
 
 log = logging.getLogger("parkstad_analysis.readers")
 
-#: Cell values CBS uses for missing (``.``), secret (``x``), nil (``-``) or unreliable (``?``) figures.
-MISSING_MARKERS = frozenset({"", ".", "x", "X", "-", "?", "nan", "NaN", "None"})
+#: Cell values CBS uses for missing (``.``), secret (``x``) or unreliable (``?``) figures.
+MISSING_MARKERS = frozenset({"", ".", "x", "X", "?", "nan", "NaN", "None"})
+#: CBS's sign for nihil: the figure is zero (verklaring van tekens: "- = nihil"), as a hyphen or an en dash.
+NIL_MARKERS = frozenset({"-", "\u2013"})
 #: Map files and some exports code "no data" as large negative numbers (-99997, -99999999, …).
 MISSING_THRESHOLD = -99990
 
@@ -74,6 +76,10 @@ def to_number(values: pd.Series, where: str, decimals: int | None = None) -> pd.
     else:
         text = values.astype("string").str.strip()
         text = text.mask(text.isin(MISSING_MARKERS))
+        nil = text.isin(NIL_MARKERS).fillna(False)
+        if nil.any():  # a statistics reader reads "-" as zero, so it never stands for a missing figure here
+            log.info("%s: %d cell(s) with CBS's nihil sign read as 0", where, int(nil.sum()))
+            text = text.mask(nil, "0")
         if text.str.contains(r"\d[.,]\d{3}", regex=True).fillna(False).any():  # only then can a separator be ambiguous
             text = _separators(text, decimals, where, values)
         else:
@@ -82,8 +88,9 @@ def to_number(values: pd.Series, where: str, decimals: int | None = None) -> pd.
         if not ok.all():
             bad = values[~ok]
             raise DataFormatError(
-                f"{where}: value {bad.iloc[0]!r} (row {bad.index[0]}) is not a number or a CBS missing marker "
-                f"({', '.join(sorted(repr(m) for m in MISSING_MARKERS if m))}); {int((~ok).sum())} such cell(s)"
+                f"{where}: value {bad.iloc[0]!r} (row {bad.index[0]}) is not a number, a CBS missing marker "
+                f"({', '.join(sorted(repr(m) for m in MISSING_MARKERS if m))}) or CBS's nihil sign ('-', zero); "
+                f"{int((~ok).sum())} such cell(s)"
             )
         numbers = pd.to_numeric(text, errors="raise").astype("Float64")
     numbers = numbers.mask(numbers <= MISSING_THRESHOLD)

@@ -5,7 +5,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from parkstad_analysis.readers.odata import read_odata_csv, read_odata_typed_json, snake_case, stable_names, strip_key_suffix
-from parkstad_analysis.readers.values import MISSING_MARKERS, MISSING_THRESHOLD, to_number
+from parkstad_analysis.readers.values import MISSING_MARKERS, MISSING_THRESHOLD, NIL_MARKERS, to_number
 from parkstad_analysis.tables.tidy import tidy
 from parkstad_analysis.vocabulary.regions import clean_code, clean_codes
 
@@ -29,6 +29,12 @@ def test_codes_are_trimmed_and_upper_cased(code, left, right, lower):
 @given(markers)
 def test_every_cbs_missing_marker_becomes_missing(marker):
     assert to_number(pd.Series([marker, "1"]), "x").isna().tolist() == [True, False]
+
+
+@given(st.sampled_from(sorted(NIL_MARKERS)), padding)
+def test_cbs_nihil_sign_is_zero_not_missing(sign, pad):
+    # verklaring van tekens: "- = nihil"; the pages write a missing figure as ".", so "-" must stay a zero
+    assert to_number(pd.Series([pad + sign + pad, "1,5", "."]), "x").tolist() == [0.0, 1.5, pd.NA]
 
 
 @given(amounts, st.booleans())
