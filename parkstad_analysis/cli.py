@@ -196,7 +196,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", help="the dataset id to register it under (default eigen_<table id or file name>)")
     p.add_argument("--period", help="its period when the file does not say it, e.g. 2024 (a KWB file)")
     p.add_argument("--authority", default="third-party",
-                   help="cbs-odata, cbs-export or third-party (default: third-party, a file of unknown hands)")
+                   help="cbs-odata, cbs-export, third-party or not-cbs (default: third-party, a file of unknown hands)")
     p.add_argument("--licence", default="CBS, CC BY 4.0", help="the data's licence (default CBS, CC BY 4.0)")
     p.set_defaults(func=cmd_add)
 

@@ -34,7 +34,7 @@ FEEDS = ("kwb", "benefits", "education", "income", "cars", "geometry", "labels",
          "context", "none")
 Feeds = Literal[FEEDS]  # type: ignore[valid-type]
 #: Which source wins when two hold the same figure, most authoritative first.
-AUTHORITIES = ("cbs-odata", "cbs-export", "third-party")
+AUTHORITIES = ("cbs-odata", "cbs-export", "third-party", "not-cbs")
 #: A mirror sum that is not pinned: only for the wijk- en buurtkaart, which CBS re-issues in versions.
 UNPINNED = "unpinned"
 
@@ -78,7 +78,7 @@ class Dataset(Strict):
     sha256: str | None = pydantic.Field(default=None, pattern=r"^[0-9a-f]{64}$")
     select: tuple[str, ...] = ()
     boundary_year: int | None = None
-    authority: Literal["cbs-odata", "cbs-export", "third-party"] = "cbs-odata"
+    authority: Literal["cbs-odata", "cbs-export", "third-party", "not-cbs"] = "cbs-odata"
     derived_from: str | None = None
     exclude: tuple[str, ...] = ()
     columns: dict[str, str] = pydantic.Field(default_factory=dict)
@@ -122,6 +122,8 @@ class Dataset(Strict):
                 "excel-csv": ", Excel-export"}.get(self.mirror.format if self.mirror else self.format, "")
         if self.authority == "third-party":
             kind = ", bewerkt door derden"
+        if self.authority == "not-cbs":  # notes from news pages: no CBS figure, so not named as CBS's
+            return self.table_title or self.title
         return f"{where} ({self.table_title or self.title}{kind})"
 
 

@@ -16,7 +16,7 @@ __all__ = ["AUTHORITY", "ORIGIN", "RELATION", "comparisons_table", "coverage_tab
 
 #: Dutch words for the registry's authorities and the build's relations.
 AUTHORITY = {"cbs-odata": "CBS (open data)", "cbs-export": "CBS (export uit StatLine)",
-             "third-party": "CBS, bewerkt door derden"}
+             "third-party": "CBS, bewerkt door derden", "not-cbs": "niet van CBS (aantekeningen met bronadressen)"}
 RELATION = {"independent": "onafhankelijk", "same origin": "zelfde oorsprong"}
 ORIGIN = {"mirror": "lokale kopie van de CBS-bestanden", "cbs-odata": "CBS (open data)", "cbs-url": "CBS (download)"}
 

@@ -27,6 +27,15 @@ def test_every_entry_has_licence_and_a_way_to_get_it():
             assert dataset.url.startswith("https://"), dataset.id
 
 
+def test_notes_that_hold_no_cbs_figure_are_never_named_as_cbs():
+    from parkstad_analysis.pages.data_overview import AUTHORITY
+
+    notes = REGISTRY["regio_deal_facts"]  # facts from news pages, with their addresses
+    assert notes.authority == "not-cbs" and not notes.describe().startswith("CBS")
+    assert AUTHORITY[notes.authority].startswith("niet van CBS")
+    assert REGISTRY["kwb_2019"].describe() == "CBS 84583NED (Kerncijfers wijken en buurten 2019)"
+
+
 def test_every_file_in_the_mirror_is_registered(shared):
     registered = set()
     for dataset in REGISTRY.values():
