@@ -41,7 +41,7 @@ from .pages import profile as profile_text
 from .pages.blocks import figures_html, note_html
 from .pages.display import area_html, figures_html_table
 from .pages.show import record, show, show_interactive, show_key_figures, show_note, show_table
-from .pages.templates import block_style
+from .pages.templates import styled
 from .processed import FIGURE_EXTRAS, ProcessedStore
 from .tables.names import latest_names
 from .vocabulary.areas import Area, as_area, focus_areas, load_areas
@@ -120,11 +120,11 @@ def areas(focus_only: bool = False) -> list[Area]:
 
 
 def _key_figures_html(figures: KeyFigures) -> str:
-    return block_style() + figures_html(figures, "Kerncijfers")
+    return styled(figures_html(figures, "Kerncijfers"))
 
 
 def _evaluation_html(result: Evaluation) -> str:
-    return block_style() + note_html(evaluation_text.summary(result))
+    return styled(note_html(evaluation_text.summary(result)))
 
 
 def _note_instead_of_traceback(shell, kind, error, tb, tb_offset=None) -> None:
@@ -132,7 +132,7 @@ def _note_instead_of_traceback(shell, kind, error, tb, tb_offset=None) -> None:
     failed, so a Lab's *Run All* and papermill stop there instead of failing in every later cell."""
     from IPython.display import HTML, display
 
-    display(HTML(block_style() + note_html(error.note, "warning")))
+    display(HTML(styled(note_html(error.note, "warning"))))
 
 
 def _register_rich_display() -> None:

@@ -32,7 +32,7 @@ from .blocks import (
     table_html,
     table_notes,
 )
-from .templates import block_style
+from .templates import styled
 
 __all__ = [
     "RECORD_MIME", "figure_formats", "record", "recorded", "show", "show_interactive",
@@ -165,7 +165,7 @@ def show_interactive(figure, name: str | None = None, figure_dir: str | Path | N
 def _html(html: str) -> None:
     from IPython.display import HTML, display
 
-    display(HTML(block_style() + html))  # styled in JupyterLab too; the report's page drops the copy
+    display(HTML(styled(html)))  # styled in JupyterLab too; the report's page drops the copy
 
 
 def show_key_figures(figures: list, title: str = "Kerncijfers") -> None:

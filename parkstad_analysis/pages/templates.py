@@ -35,6 +35,12 @@ def block_style() -> str:
     return f'<style data-parkstad="blocks">\n{(TEMPLATES / "blocks.css").read_text("utf-8")}</style>\n'
 
 
+def styled(html: str) -> str:
+    """A block with the blocks' stylesheet in front: styled wherever it is shown (JupyterLab, a rich display); the
+    report's page takes the copy out again (:func:`without_block_style`)."""
+    return block_style() + html
+
+
 def without_block_style(html: str) -> str:
     """A page's HTML without the copies of :func:`block_style` its blocks carried from the notebook."""
     return html.replace(block_style(), "")
