@@ -18,7 +18,7 @@ from ..vocabulary.areas import Area, load_areas
 from ..vocabulary.regions import all_parkstad_codes
 from .benchmarks import NEDERLAND, benchmark_tables
 from .catalogue import Catalogue, Region
-from .profile import AreaFigure, area_figure, complete_enough, key_figures, profile_quarter
+from .profile import AreaFigure, area_figure, complete_enough, income_stand_in, key_figures, profile_quarter
 
 #: The figures of the atlas's overview table, in column order: (key, column title, unit).
 OVERVIEW = (("aantal_inwoners", "Inwoners", "aantal"),
@@ -50,6 +50,11 @@ class AtlasFigures:
             tables = self.benchmarks if area is NEDERLAND else self.tables
             when = period if "Q" in period else int(period)
             found = area_figure(tables, area, key, when) if tables else None
+            if not complete_enough(found) and area is not NEDERLAND:
+                # the way a card falls back (the wijk-level income table): a buurt's card showing its wijk's figure
+                # then has that same figure in the wijk's column
+                stand_in = income_stand_in(tables, area, key)
+                found = stand_in if stand_in is not None and stand_in.period == period else found
             self._cache[cache_key] = found if complete_enough(found) else None
         return self._cache[cache_key]
 

@@ -212,8 +212,10 @@ def complete_enough(figure: AreaFigure | None) -> bool:
     return figure.coverage >= (1.0 if indicator is not None and indicator.kind == "count" else SHOWN_FROM)
 
 
-def _income_stand_in(tables: dict[str, pd.DataFrame], area: Area, key: str, label: str, unit: str) -> AreaFigure | None:
-    """Income from the wijk-level maatwerk table (2020), for an area the KWB has no income figure for."""
+def income_stand_in(tables: dict[str, pd.DataFrame], area: Area, key: str, label: str = "",
+                    unit: str = "") -> AreaFigure | None:
+    """Income from the wijk-level maatwerk table (2020), for an area the KWB has no income figure for: a buurt gets
+    its wijk's figure (said in the note), a wijk or gemeente its own; ``None`` for another key or without it."""
     if "income" not in tables or key not in ("gemiddeld_inkomen_per_inwoner", "k_40_huishoudens_met_laagste_inkomen"):
         return None
     result = income(tables["income"], tables["kwb"], area)
@@ -241,7 +243,7 @@ def best_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, year: int
             if candidate != year:
                 figure.note = "; ".join(filter(None, [f"niet voor {year} beschikbaar", figure.note]))
             return figure
-    return _income_stand_in(tables, area, key, label, unit)
+    return income_stand_in(tables, area, key, label, unit)
 
 
 def _age_year(tables: dict[str, pd.DataFrame], area: Area, year: int) -> int:

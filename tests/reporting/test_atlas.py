@@ -66,6 +66,26 @@ def test_nederland_is_computed_as_the_regions_are(built):
     assert long.at[("nederland", "aantal_inwoners"), "period"] == "2024"  # the nearest year the files give it
 
 
+def test_a_card_that_shows_its_wijks_figure_has_it_in_the_wijks_column_too(on_built):
+    """Kakert (BU08820001) has no KWB figure for households in the lowest 40 % of incomes; its card shows its wijk's
+    from the wijk-level income table 2020 (kvk2020-wb2023.csv: WK088200 Schaesberg 41,8; GM0882 Landgraaf 42,5)."""
+    from parkstad_analysis.analysis.atlas import AtlasFigures
+    from parkstad_analysis.analysis.catalogue import Catalogue, used_codes
+    from parkstad_analysis.config import Settings
+
+    store = ProcessedStore(on_built)
+    tables = store.figure_tables()
+    catalogue = Catalogue(tables["region_names"], Settings.from_env().scope.gemeenten(), used_codes(store))
+    atlas = AtlasFigures(tables, catalogue, 2024)
+    kakert = catalogue.regions["BU08820001"]
+    area, parents = catalogue.area(kakert), atlas.parents(kakert)
+    figures = atlas.key_figures(area)
+    row = atlas.comparison(area, figures, parents).set_index("key").loc["k_40_huishoudens_met_laagste_inkomen"]
+    assert row["period"] == "2020" and "cijfer van de wijk" in next(
+        f.note for f in figures if f.key == "k_40_huishoudens_met_laagste_inkomen")
+    assert (row[area.name], row["wk088200"], row["landgraaf"]) == (41.8, 41.8, 42.5)
+
+
 def test_report_takes_cbs_codes_as_areas(built, tmp_path):
     settings = project_with_notebooks(built, tmp_path / "project")
     result = run_report(settings, areas=["BU09280102", "WK089902", "GM0928"], notebooks=["area_profile"], jobs=2,
