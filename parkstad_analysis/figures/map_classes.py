@@ -14,6 +14,7 @@ import geopandas as gpd
 import mapclassify
 import matplotlib as mpl
 import numpy as np
+import pandas as pd
 
 from ..analysis.region_values import IndicatorValues
 from ..dutch import nl_number
@@ -26,7 +27,8 @@ from .style import DIVERGING, SEQUENTIAL
 if TYPE_CHECKING:
     from .maps import MapScene
 
-__all__ = ["CLASSIFICATION_WORDS", "FEW_REGIONS", "class_labels", "classify", "gemeente_pool", "map_classes"]
+__all__ = ["CLASSIFICATION_WORDS", "FEW_REGIONS", "class_labels", "class_members", "classify", "gemeente_pool",
+           "map_classes"]
 
 _SCHEMES = {"quantiles": mapclassify.Quantiles, "natural_breaks": mapclassify.FisherJenks,
             "equal_interval": mapclassify.EqualInterval}
@@ -91,8 +93,9 @@ CLASSIFICATION_WORDS = {"quantiles": "kwantielen", "natural_breaks": "natuurlijk
                         "equal_interval": "gelijke intervallen", "user": "eigen klassengrenzen"}
 
 
-def gemeente_pool(chosen: MapLayer, shown: gpd.GeoDataFrame, data: IndicatorValues) -> tuple[np.ndarray | None, str]:
-    """The values of every region of the layer in the shown regions' gemeenten, when the map itself has too few."""
+def gemeente_pool(chosen: MapLayer, shown: gpd.GeoDataFrame, data: IndicatorValues) -> tuple[pd.Series | None, str]:
+    """The values of every region of the layer in the shown regions' gemeenten (by code), when the map itself has too
+    few, and the legend's words for it."""
     own = shown["value"].dropna()
     if len(own) > FEW_REGIONS:
         return None, ""
@@ -103,7 +106,7 @@ def gemeente_pool(chosen: MapLayer, shown: gpd.GeoDataFrame, data: IndicatorValu
         return None, ""
     names = sorted({gemeente_names().get(code, code) for code in gemeenten})
     level = {"buurt": "buurten", "wijk": "wijken"}.get(str(shown["level"].iloc[0]), "gebieden")
-    return pool.to_numpy(float), f"klassen uit alle {len(pool)} {level} van {' en '.join(names)}"
+    return pool.astype(float), f"klassen uit alle {len(pool)} {level} van {' en '.join(names)}"
 
 
 def map_classes(scene: MapScene, classification: str = "quantiles", k: int = 5, breaks: list[float] | None = None,
@@ -116,10 +119,27 @@ def map_classes(scene: MapScene, classification: str = "quantiles", k: int = 5, 
     if reference:
         classes, colours = _diverging_classes(values, k, palette or DIVERGING)
     else:
-        fitted = scene.pool if scene.pool is not None and classification != "user" else values
+        fitted = scene.pool.to_numpy(float) if scene.pool is not None and classification != "user" else values
         classes, colours = _sequential_classes(fitted, classification, k, breaks, palette or SEQUENTIAL)
         if fitted is not values:  # classes of the gemeente; ``yb`` stays the class of each region shown
             classes.yb = np.asarray(classes.find_bin(values))
             values = fitted
     low = -float(np.nanmax(np.abs(values))) if reference else values.min()  # diverging classes are symmetric
     return classes, colours, class_labels(classes, low, "", _decimals(values))  # the unit heads the legend
+
+
+def class_members(scene: MapScene, classes, labels: list[str]) -> pd.DataFrame:
+    """Per region shown with a value: its class's label and, when the classes are the gemeente's
+    (:func:`gemeente_pool`), the other regions of the gemeente in that class, so that a reader sees what a class
+    means; indexed by region code, columns ``class`` and ``others``."""
+    shown = scene.shown[scene.shown["value"].notna()]
+    result = pd.DataFrame({"class": [labels[i] for i in classes.yb], "others": ""}, index=shown["region_code"])
+    if scene.pool is None:
+        return result
+    names = scene.chosen.frame.drop_duplicates("region_code").set_index("region_code")["region_name"]
+    pool_class = pd.Series(np.asarray(classes.find_bin(scene.pool.to_numpy(float))), index=scene.pool.index)
+    for code, wanted in zip(result.index, classes.yb, strict=True):
+        others = [str(names.get(c, c)) for c in pool_class.index[pool_class == wanted] if c not in result.index]
+        result.loc[code, "others"] = (", ".join(others[:6]) + (f" en {len(others) - 6} andere" if len(others) > 6
+                                                               else "")) or "geen"
+    return result

@@ -31,9 +31,12 @@ BASIS_WORDS = {"aantallen": "berekend uit de aantallen (door CBS afgerond op tie
                                           "aantallen)"}
 
 
-def map_data(scene: MapScene) -> PlottedData:
+def map_data(scene: MapScene, classes: pd.DataFrame | None = None) -> PlottedData:
     """The table behind a map: per region coloured its code, name, whether it is part of the focus area, the value
-    as the map colours it, the period, and the source and how the value was made (CBS's own or from counts)."""
+    as the map colours it, the period, and the source and how the value was made (CBS's own or from counts).
+
+    With ``classes`` (:func:`~.map_classes.class_members`), each region's class and, when the classes are the
+    gemeente's, which other regions of the gemeente share it."""
     shown = scene.shown
     inside = shown["region_code"].isin(set(scene.outline["region_code"]))
     codes = shown["region_code"].tolist()
@@ -46,6 +49,12 @@ def map_data(scene: MapScene) -> PlottedData:
         value_header: shown["value"].to_numpy(float), "Periode": scene.data.period,
         "Bron": [scene.data.sources([code]) or "CBS" for code in codes], "Berekening": basis,
     })
+    if classes is not None:
+        frame.insert(4, "Klasse", classes["class"].reindex(codes).fillna("geen gegevens").to_numpy())
+        if scene.pool is not None:  # classes of the gemeente: who else is in each one
+            pool = scene.pool_note.replace("klassen uit alle ", "")  # "55 buurten van Heerlen"
+            frame.insert(5, f"Ook in deze klasse, van de {pool}", classes["others"].reindex(codes).fillna("")
+                         .to_numpy())
     values = scene.data.values.reindex(codes)
     decimals = 0 if len(values.dropna()) and np.allclose(values.dropna(), values.dropna().round()) else 1
     return PlottedData(frame, {column: None for column in frame.columns} | {value_header: decimals},

@@ -16,7 +16,6 @@ from functools import partial
 
 import geopandas as gpd
 import matplotlib as mpl
-import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.axes import Axes
@@ -31,7 +30,7 @@ from ..vocabulary.areas import Area, alternatives, as_area
 from .classes import CLASSIFICATIONS
 from .labels import label_context, label_regions, north_arrow, region_names
 from .layers import MapLayer, area_codes_in, best_layer
-from .map_classes import CLASSIFICATION_WORDS, class_labels, classify, gemeente_pool, map_classes
+from .map_classes import CLASSIFICATION_WORDS, class_labels, class_members, classify, gemeente_pool, map_classes
 from .map_table import map_data, map_source
 from .style import (
     CONTEXT_COLOUR,
@@ -106,7 +105,7 @@ class MapScene:
     outline: gpd.GeoDataFrame
     #: The values the classes are fitted on when the map shows too few regions to class them on their own (all
     #: regions of the same level in their gemeenten), with the legend's words for it; ``None`` otherwise.
-    pool: np.ndarray | None = None
+    pool: pd.Series | None = None
     pool_note: str = ""
     #: The other Parkstad gemeenten, drawn lighter and named around the area's own.
     neighbours: gpd.GeoDataFrame | None = None
@@ -196,10 +195,10 @@ def _axes(ax: Axes | None, layout: str = "wide") -> tuple[Axes, Axes, bool]:
 
 
 def _fill(ax: Axes, scene: MapScene, classification: str, k: int, breaks, reference: str | None, palette: str | None):
-    """Colour the regions with values, hatch those without; return legend handles and the classifier."""
+    """Colour the regions with values, hatch those without; return legend handles and each region's class."""
     shown = scene.shown
     present = shown["value"].notna()
-    handles, classes = [], None
+    handles, members = [], None
     if present.any():
         classes, colours, labels = map_classes(scene, classification, k, breaks, reference, palette)
         shown.loc[present, "colour"] = [colours[i] for i in classes.yb]
@@ -207,11 +206,12 @@ def _fill(ax: Axes, scene: MapScene, classification: str, k: int, breaks, refere
         handles += [Patch(facecolor=c, edgecolor="#999999", label=lab) for c, lab in zip(colours, labels, strict=True)]
         how = "symmetrisch rond 0" if reference else CLASSIFICATION_WORDS[classification]
         handles.append(Patch(facecolor="none", edgecolor="none", label=wrap(f"indeling: {how}", 34)))
+        members = class_members(scene, classes, labels)
     if (~present).any():
         shown[~present].plot(ax=ax, color=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////", linewidth=0.5, zorder=2)
         handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="#9a9a9a", hatch="////",
                              label="geen gegevens\n(ontbrekend of geheim)"))
-    return handles, classes
+    return handles, classes, members
 
 
 def outline_label(area: Area) -> str:
@@ -364,9 +364,9 @@ def choropleth(
             gemeente_lines(scene.neighbours).plot(ax=ax, zorder=3, **GEMEENTE_LINE)
         scene.context.plot(ax=ax, color=CONTEXT_COLOUR, edgecolor=EDGE_COLOUR, linewidth=0.6, zorder=1)
         if not reference and is_count(scene.data.indicator):
-            handles, classes = draw_symbols(ax, scene), None
+            handles, classes, members = draw_symbols(ax, scene), None, None
         else:
-            handles, classes = _fill(ax, scene, classification, k, breaks, reference, palette)
+            handles, classes, members = _fill(ax, scene, classification, k, breaks, reference, palette)
         handles += _outline_and_frame(ax, scene)
         narrow = own and layout == "narrow"
         label_mode = label_regions(ax, legend_ax, scene.shown, (0.5, 0.98) if narrow else (0.0, 0.45),
@@ -376,7 +376,7 @@ def choropleth(
         name_neighbours(ax, scene.neighbours)
         _texts(ax, legend_ax, scene, handles, title, own, layout)
         literal_text(ax.figure)
-    attach_data(ax.figure, map_data(scene))
+    attach_data(ax.figure, map_data(scene, members))
     shown, chosen = scene.shown, scene.chosen
     return MapDrawing(
         ax=ax, legend_ax=legend_ax, area=scene.focus.name, indicator=indicator, period=scene.data.period,

@@ -10,7 +10,7 @@ from parkstad_analysis.errors import DataFormatError, UnknownNameError
 from parkstad_analysis.figures import maps, surroundings, symbols
 from parkstad_analysis.figures.layers import BoundaryYearWarning
 from parkstad_analysis.figures.overview import locator_map, projects_map
-from parkstad_analysis.figures.style import save
+from parkstad_analysis.figures.style import plotted_data, save
 from parkstad_analysis.processed import ProcessedStore, check_crs
 from parkstad_analysis.tables.projects import load_projects
 
@@ -275,8 +275,20 @@ def test_a_map_of_few_buurten_is_classed_with_its_gemeente(tables, layers, area,
     assert (per_class >= 2).all(), per_class
     shown = scene.shown["value"].dropna().to_numpy()
     assert list(classes.yb) == list(classes.find_bin(shown))  # each buurt shown in its class of the gemeente
-    _, texts = _legend(_draw(tables, layers, area, indicator, period))
+    drawing = _draw(tables, layers, area, indicator, period)
+    _, texts = _legend(drawing)
     assert any(t.replace("\n", " ").startswith("klassen uit alle") and gemeente in t for t in texts), texts
+    # the table behind the map says each buurt's class and which other buurten of the gemeente share it
+    table = plotted_data(drawing.ax.figure).frame.set_index("Code")
+    others = next(c for c in table.columns if c.startswith("Ook in deze klasse, van de") and gemeente in c)
+    names = scene.chosen.frame.set_index("region_code")["region_name"]
+    for code, (label, listed) in table[["Klasse", others]].iterrows():
+        if np.isnan(scene.shown.set_index("region_code").at[code, "value"]):
+            continue
+        wanted = labels.index(label)
+        fellows = [names[c] for c in scene.pool.index[classes.find_bin(scene.pool.to_numpy()) == wanted]
+                   if c not in table.index]
+        assert listed.split(" en ")[0].split(", ")[0] in fellows or listed == "geen", (code, listed, fellows)
 
 
 def test_profile_maps_are_of_rates_in_a_year_most_buurten_have(tables):
