@@ -198,7 +198,7 @@ def _fill(ax: Axes, scene: MapScene, classification: str, k: int, breaks, refere
     """Colour the regions with values, hatch those without; return legend handles and each region's class."""
     shown = scene.shown
     present = shown["value"].notna()
-    handles, members = [], None
+    handles, classes, members = [], None, None
     if present.any():
         classes, colours, labels = map_classes(scene, classification, k, breaks, reference, palette)
         shown.loc[present, "colour"] = [colours[i] for i in classes.yb]
