@@ -95,10 +95,14 @@ def data_cutoff(store: ProcessedStore) -> str:
 
 def _latest_per_gemeente(rows: pd.DataFrame, column: str) -> str:
     """``2024Q1`` when every gemeente's rows end there, else each end with its gemeenten: ``2024Q1 (Heerlen),
-    2024Q3 (Beekdaelen)`` (a table that reaches further for one gemeente does not for the others)."""
-    from ..vocabulary.regions import gemeente_names
+    2024Q3 (Beekdaelen)`` (a table that reaches further for one gemeente does not for the others). Gemeenten are
+    those of today."""
+    from ..vocabulary.regions import gemeente_names, successor
 
-    ends = rows.assign(**{column: rows[column].astype(str)}).groupby("gemeente_code")[column].max()
+    # a merged gemeente's rows count for the gemeente of today (Nuth's 2017 rows are Beekdaelen's), so the cut-off
+    # names no gemeente that no longer exists
+    today = rows["gemeente_code"].map(successor)
+    ends = rows.assign(**{column: rows[column].astype(str)}).groupby(today)[column].max()
     if ends.nunique() == 1:
         return str(ends.iloc[0])
     names = gemeente_names()
