@@ -243,7 +243,10 @@ def best_figure(tables: dict[str, pd.DataFrame], area: Area, key: str, year: int
             if candidate != year:
                 figure.note = "; ".join(filter(None, [f"niet voor {year} beschikbaar", figure.note]))
             return figure
-    return income_stand_in(tables, area, key, label, unit)
+    figure = income_stand_in(tables, area, key, label, unit)
+    if figure is not None and figure.period != str(year):  # said as for a KWB figure of another year
+        figure.note = "; ".join(filter(None, [f"niet voor {year} beschikbaar", figure.note]))
+    return figure
 
 
 def _age_year(tables: dict[str, pd.DataFrame], area: Area, year: int) -> int:
