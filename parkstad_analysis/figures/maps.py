@@ -41,6 +41,7 @@ from .style import (
     ShowsItself,
     attach_data,
     literal_text,
+    room_below,
     wrap,
 )
 from .surroundings import (
@@ -272,9 +273,9 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
     circles = any(isinstance(h, Line2D) and h.get_marker() == "o" for h in handles)
     if circles:  # a count: the legend says what a circle's size means, with room between the circles
         heading_unit = f"{data.title.lower()}: oppervlak van de cirkel"
-    legend_ax.legend(handles=handles, loc="upper left", frameon=False, title=wrap(heading_unit, 34),
-                     alignment="left", fontsize=8, title_fontsize=9, labelspacing=2.4 if circles else 0.5,
-                     borderpad=1.0 if circles else 0.4)
+    legend = legend_ax.legend(handles=handles, loc="upper left", frameon=False, title=wrap(heading_unit, 34),
+                              alignment="left", fontsize=8, title_fontsize=9, labelspacing=2.4 if circles else 0.5,
+                              borderpad=1.0 if circles else 0.4)
     heading = title or f"{data.title} — {scene.focus.title}"
     subtitle = " · ".join([f"{data.period}", f"{chosen.name.replace('_', ' ')}", *chosen.notes])
     if own and layout == "narrow":  # a column of text above and below the map, each line short enough to read
@@ -282,7 +283,8 @@ def _texts(ax: Axes, legend_ax: Axes, scene: MapScene, handles: list, title: str
         fig.text(0.03, 0.99, heading, fontsize=12, fontweight="bold", va="top")
         lines = heading.count("\n") + 1
         fig.text(0.03, 0.985 - 0.024 * lines, wrap(subtitle, 85), fontsize=7, color="#444444", va="top")
-        fig.text(0.03, 0.004, wrap(map_source(scene), 90), fontsize=6.5, color="#666666", va="bottom")
+        source = fig.text(0.03, 0.004, wrap(map_source(scene), 90), fontsize=6.5, color="#666666", va="bottom")
+        room_below(fig, legend, source)  # a legend with several notes is longer than the room under the map
         return
     subtitle, source = wrap(subtitle, 130), wrap(map_source(scene), 140)
     if own:

@@ -176,6 +176,30 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) if text else text
 
 
+def room_below(fig: Figure, upper, lower, gap_inches: float = 0.08) -> None:
+    """Make the figure taller at the bottom until ``upper`` (an artist, e.g. a legend) ends above ``lower`` (a text
+    anchored at the bottom, e.g. the source line): what is above keeps its place and size, ``lower`` stays at the
+    bottom. A legend that grows with its notes no longer runs into the source line of a narrow map."""
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    overlap = (lower.get_window_extent(renderer).y1 - upper.get_window_extent(renderer).y0) / fig.dpi + gap_inches
+    if overlap <= 0:
+        return
+    width, height = fig.get_size_inches()
+    taller = height + overlap
+
+    def moved(y: float) -> float:  # a fraction of the figure's height, kept the same distance from the top
+        return (y * height + overlap) / taller
+
+    for ax in fig.axes:  # the figure's own axes; an inset follows its parent
+        x0, y0, w, h = ax.get_position().bounds
+        ax.set_position((x0, moved(y0), w, h * height / taller))
+    for text in fig.texts:
+        x, y = text.get_position()
+        text.set_position((x, y * height / taller) if text is lower else (x, moved(y)))
+    fig.set_size_inches(width, taller)
+
+
 def literal_text(fig: Figure) -> None:
     """Make every text of the figure literal, also those of axes made before the style applied (``ax=``)."""
     for text in fig.findobj(mpl.text.Text):

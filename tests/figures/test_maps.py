@@ -367,3 +367,17 @@ def test_the_national_border_is_marked_where_the_map_shows_it(tables, layers):
     assert "landsgrens" in texts  # Kerkrade lies on the border
     _, texts = _legend(_draw(tables, layers, "gms", "bijstand_per_1000", "2019Q4"))
     assert "landsgrens" not in texts  # not in view from Heerlen's centre
+
+
+def test_a_narrow_maps_legend_ends_above_its_source_line(tables, layers):
+    """On a phone the legend sits under the map; GMS's has four notes and ran into the source line at 7,9 inches."""
+    drawing = _draw(tables, layers, "gms", "bijstand_per_1000", "2019Q4", surroundings="wijk", layout="narrow")
+    fig = drawing.ax.figure
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    legend = drawing.legend_ax.get_legend().get_window_extent(renderer)
+    source = next(t for t in fig.texts if t.get_text().startswith("Bron:")).get_window_extent(renderer)
+    assert legend.y0 > source.y1  # nothing overlaps
+    assert fig.get_size_inches()[1] > maps.NARROW_FIGSIZE[1]  # the figure grew for it, the map kept its size
+    assert drawing.ax.get_window_extent(renderer).height == pytest.approx(0.50 * maps.NARROW_FIGSIZE[1] * fig.dpi,
+                                                                          rel=0.02)
