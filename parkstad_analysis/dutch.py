@@ -19,8 +19,10 @@ SIGNS = "Verklaring van tekens (CBS): . = gegevens ontbreken; – = nihil (nul);
 def nl_number(value: object, decimals: int = 0) -> str:
     """A number in Dutch notation (``53.205``, ``59,7``, ``-1,1``); "." for a missing value; text as it is.
 
-    >>> nl_number(53205.0), nl_number(59.6852, 1), nl_number(float("nan")), nl_number(-1.05, 2)
-    ('53.205', '59,7', '.', '-1,05')
+    A value that rounds to zero has no sign (CBS writes 0,0, never -0,0).
+
+    >>> nl_number(53205.0), nl_number(59.6852, 1), nl_number(float("nan")), nl_number(-1.05, 2), nl_number(-0.04, 1)
+    ('53.205', '59,7', '.', '-1,05', '0,0')
     """
     if value is None or value is _pandas_na():
         return MISSING
@@ -31,6 +33,8 @@ def nl_number(value: object, decimals: int = 0) -> str:
     if math.isnan(number):
         return MISSING
     text = f"{number:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):  # -0.0: the sign of a rounded-away value
+        text = text[1:]
     return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
 
 

@@ -15,6 +15,7 @@ def test_numbers_are_written_as_cbs_writes_them():
     assert nl_number(53205) == "53.205"
     assert nl_number(58.8349, 1) == "58,8"
     assert nl_number(-1.05, 2) == "-1,05"
+    assert nl_number(-0.04, 1) == "0,0" and nl_number(-0.4) == "0" and nl_number(-0.06, 1) == "-0,1"  # no "-0,0"
     assert nl_number(1234567.891, 2) == "1.234.567,89"
     assert euros(150000) == "150.000"
     assert [nl_number(v) for v in (None, float("nan"), pd.NA)] == [MISSING] * 3

@@ -22,8 +22,9 @@ COMPARISON_WORDS = {"gemeente": "de buurten van dezelfde gemeente buiten alle fo
 
 
 def _per(value: float) -> str:
-    """A change per 1,000 with its sign, as CBS writes it (−5,5; +1,6)."""
-    return ("+" if value > 0 else "−" if value < 0 else "") + nl_number(abs(value), 1)
+    """A change per 1,000 with its sign (-5,5; +1,6): the minus as the tables, chart and CSVs write it, so that the
+    verdict's -5,5 is the same text as the chart's and the CSV's."""
+    return ("+" if value > 0 else "") + nl_number(value, 1)
 
 
 def _randomisation(result: Evaluation) -> str:
