@@ -95,7 +95,7 @@ CLASSIFICATION_WORDS = {"quantiles": "kwantielen", "natural_breaks": "natuurlijk
 
 def gemeente_pool(chosen: MapLayer, shown: gpd.GeoDataFrame, data: IndicatorValues) -> tuple[pd.Series | None, str]:
     """The values of every region of the layer in the shown regions' gemeenten (by code), when the map itself has too
-    few, and the legend's words for it."""
+    few, and what they are in words ("55 buurten van Heerlen")."""
     own = shown["value"].dropna()
     if len(own) > FEW_REGIONS:
         return None, ""
@@ -106,7 +106,7 @@ def gemeente_pool(chosen: MapLayer, shown: gpd.GeoDataFrame, data: IndicatorValu
         return None, ""
     names = sorted({gemeente_names().get(code, code) for code in gemeenten})
     level = {"buurt": "buurten", "wijk": "wijken"}.get(str(shown["level"].iloc[0]), "gebieden")
-    return pool.astype(float), f"klassen uit alle {len(pool)} {level} van {' en '.join(names)}"
+    return pool.astype(float), f"{len(pool)} {level} van {' en '.join(names)}"
 
 
 def map_classes(scene: MapScene, classification: str = "quantiles", k: int = 5, breaks: list[float] | None = None,

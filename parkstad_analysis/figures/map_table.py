@@ -52,8 +52,7 @@ def map_data(scene: MapScene, classes: pd.DataFrame | None = None) -> PlottedDat
     if classes is not None:
         frame.insert(4, "Klasse", classes["class"].reindex(codes).fillna("geen gegevens").to_numpy())
         if scene.pool is not None:  # classes of the gemeente: who else is in each one
-            pool = scene.pool_note.replace("klassen uit alle ", "")  # "55 buurten van Heerlen"
-            frame.insert(5, f"Ook in deze klasse, van de {pool}", classes["others"].reindex(codes).fillna("")
+            frame.insert(5, f"Ook in deze klasse, van de {scene.pool_words}", classes["others"].reindex(codes).fillna("")
                          .to_numpy())
     values = scene.data.values.reindex(codes)
     decimals = 0 if len(values.dropna()) and np.allclose(values.dropna(), values.dropna().round()) else 1

@@ -105,9 +105,14 @@ class MapScene:
     unit: str
     outline: gpd.GeoDataFrame
     #: The values the classes are fitted on when the map shows too few regions to class them on their own (all
-    #: regions of the same level in their gemeenten), with the legend's words for it; ``None`` otherwise.
+    #: regions of the same level in their gemeenten), and what they are in words; ``None`` otherwise.
     pool: pd.Series | None = None
-    pool_note: str = ""
+    pool_words: str = ""
+
+    @property
+    def pool_note(self) -> str:
+        """The legend's words for classes of the gemeente ("klassen uit alle 55 buurten van Heerlen"), or ``""``."""
+        return f"klassen uit alle {self.pool_words}" if self.pool_words else ""
     #: The other Parkstad gemeenten, drawn lighter and named around the area's own.
     neighbours: gpd.GeoDataFrame | None = None
     #: The national border (``landsgrens`` layer), when the build could derive it.
@@ -165,8 +170,8 @@ def map_scene(tables, layers, area: Area | str, indicator: str, period=None, ref
         shown["value"] = shown["value"] - reference_value(tables, data, other)
         difference_unit = "procentpunt" if data.unit == "%" else data.unit  # a difference of percentages
         unit = f"{difference_unit} t.o.v. {other.title}".strip()
-    pool, note = (None, "") if reference else gemeente_pool(chosen, shown, data)
-    return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside], pool, note,
+    pool, words = (None, "") if reference else gemeente_pool(chosen, shown, data)
+    return MapScene(focus, data, chosen, shown, context, unit, chosen.frame[inside], pool, words,
                     neighbours(layers, set(context["gemeente_code"])), layers.get(BORDER_LAYER))
 
 
