@@ -180,9 +180,8 @@ def room_below(fig: Figure, upper, lower, gap_inches: float = 0.08) -> None:
     """Make the figure taller at the bottom until ``upper`` (an artist, e.g. a legend) ends above ``lower`` (a text
     anchored at the bottom, e.g. the source line): what is above keeps its place and size, ``lower`` stays at the
     bottom. A legend that grows with its notes no longer runs into the source line of a narrow map."""
-    fig.draw_without_rendering()
-    renderer = fig._get_renderer()
-    overlap = (lower.get_window_extent(renderer).y1 - upper.get_window_extent(renderer).y0) / fig.dpi + gap_inches
+    fig.draw_without_rendering()  # lays the texts out, so that their extents are known
+    overlap = (lower.get_window_extent().y1 - upper.get_window_extent().y0) / fig.dpi + gap_inches
     if overlap <= 0:
         return
     width, height = fig.get_size_inches()

@@ -374,10 +374,8 @@ def test_a_narrow_maps_legend_ends_above_its_source_line(tables, layers):
     drawing = _draw(tables, layers, "gms", "bijstand_per_1000", "2019Q4", surroundings="wijk", layout="narrow")
     fig = drawing.ax.figure
     fig.draw_without_rendering()
-    renderer = fig._get_renderer()
-    legend = drawing.legend_ax.get_legend().get_window_extent(renderer)
-    source = next(t for t in fig.texts if t.get_text().startswith("Bron:")).get_window_extent(renderer)
+    legend = drawing.legend_ax.get_legend().get_window_extent()
+    source = next(t for t in fig.texts if t.get_text().startswith("Bron:")).get_window_extent()
     assert legend.y0 > source.y1  # nothing overlaps
     assert fig.get_size_inches()[1] > maps.NARROW_FIGSIZE[1]  # the figure grew for it, the map kept its size
-    assert drawing.ax.get_window_extent(renderer).height == pytest.approx(0.50 * maps.NARROW_FIGSIZE[1] * fig.dpi,
-                                                                          rel=0.02)
+    assert drawing.ax.get_window_extent().height == pytest.approx(0.50 * maps.NARROW_FIGSIZE[1] * fig.dpi, rel=0.02)
